@@ -1,0 +1,26 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kerasinspect",
+    products: [
+        .library(name: "KerasInspect", targets: ["KerasInspect"]),
+        .executable(name: "kerasinspect", targets: ["kerasinspect"]),
+    ],
+    targets: [
+        // libhdf5 from Debian's libhdf5-dev; pkg-config supplies the serial include/lib paths.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .target(
+            name: "KerasInspect",
+            dependencies: ["CHDF5"],
+            // Rounding and math functions come from libm, which nothing else pulls in without Foundation.
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+        .executableTarget(name: "kerasinspect", dependencies: ["KerasInspect"]),
+        .testTarget(
+            name: "KerasInspectTests",
+            dependencies: ["KerasInspect"],
+            resources: []
+        ),
+    ]
+)

@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// Activation and the advanced-activation layers.
+    static let activationKinds: [any LayerKind.Type] = [
+
+    ]
+}

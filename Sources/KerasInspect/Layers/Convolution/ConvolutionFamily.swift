@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// Conv1D/2D/3D, transposed, depthwise and separable convolutions.
+    static let convolutionKinds: [any LayerKind.Type] = [
+
+    ]
+}

@@ -1,0 +1,43 @@
+/// The registry of layer kinds, keyed by Keras class name.
+///
+/// Adding a layer kind means writing its file under `Layers/` and adding its type to `kinds`.
+public struct LayerCatalog: Sendable {
+    /// Every supported layer kind, grouped by family.
+    static let kinds: [any LayerKind.Type] =
+        coreKinds + activationKinds + regularizationKinds + reshapingKinds + convolutionKinds
+        + poolingKinds + normalizationKinds + mergingKinds + recurrentKinds + attentionKinds
+        + wrapperKinds + preprocessingKinds
+
+    public static let standard = LayerCatalog(kinds: kinds)
+
+    private let kindsByClassName: [String: any LayerKind.Type]
+
+    init(kinds: [any LayerKind.Type]) {
+        var table: [String: any LayerKind.Type] = [:]
+        for kind in kinds {
+            for name in kind.classNames { table[name] = kind }
+        }
+        kindsByClassName = table
+    }
+
+    /// All class names the catalog understands, sorted.
+    public var classNames: [String] { kindsByClassName.keys.sorted() }
+
+    public func knows(_ className: String) -> Bool { kindsByClassName[className] != nil }
+
+    /// Builds the layer kind for a configuration; `nil` when the class is not in the catalog.
+    public func makeLayer(_ config: LayerConfig) throws -> (any LayerKind)? {
+        guard let kind = kindsByClassName[config.className] else { return nil }
+        return try kind.init(config: config, catalog: self)
+    }
+
+    /// Builds a wrapped layer from a serialised `{"class_name", "config"}` object
+    /// (the `layer` of TimeDistributed and Bidirectional).
+    public func makeLayer(serialized value: JSONValue) throws -> (any LayerKind)? {
+        guard let className = value["class_name"]?.stringValue,
+              let object = value["config"]?.objectValue else {
+            throw LayerConfigError("wrapped layer has no class_name/config")
+        }
+        return try makeLayer(LayerConfig(className: className, object: object))
+    }
+}

@@ -1,0 +1,94 @@
+/// Everything kerasinspect knows about one kind of Keras layer.
+///
+/// A conforming type lives in its own file under `Layers/` and is listed once in
+/// `LayerCatalog.kinds`. It parses its configuration in `init`, then answers, for the
+/// shapes of the tensors a call receives, which shapes come out and which weights the
+/// layer must own (their shapes follow from the config and the first call's inputs).
+public protocol LayerKind: Sendable {
+    /// Keras class names served by this kind, legacy aliases included.
+    static var classNames: [String] { get }
+
+    /// Reads and validates the configuration. Throw `LayerConfigError` for bad values.
+    init(config: LayerConfig, catalog: LayerCatalog) throws
+
+    /// Output shapes of one call, given the shapes of the tensors passed to it.
+    func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape]
+
+    /// The weights Keras creates when the layer is built on `inputs` (its first call),
+    /// in Keras' saved order: trainable-created first, then non-trainable.
+    func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec]
+}
+
+/// Layers that take exactly one tensor: implement the single-input forms.
+public protocol SingleInputLayerKind: LayerKind {
+    func outputShape(for input: TensorShape) throws -> TensorShape
+    func expectedWeights(for input: TensorShape) throws -> [WeightSpec]
+}
+
+extension SingleInputLayerKind {
+    public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
+        [try outputShape(for: try Self.single(inputs))]
+    }
+
+    public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] {
+        try expectedWeights(for: try Self.single(inputs))
+    }
+
+    static func single(_ inputs: [TensorShape]) throws -> TensorShape {
+        guard let first = inputs.first else { throw LayerConfigError("expects one input, got none") }
+        return first
+    }
+}
+
+/// Layers whose output has the input's shape and that own no weights.
+public protocol ShapePreservingLayerKind: SingleInputLayerKind {}
+
+extension ShapePreservingLayerKind {
+    public func outputShape(for input: TensorShape) throws -> TensorShape { input }
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+}
+
+/// Helpers shared by layer kinds.
+enum LayerMath {
+    /// The input's last dimension, which must be known to size a weight.
+    static func lastDimension(_ shape: TensorShape, for what: String = "input") throws -> Int {
+        guard let last = shape.dims.last, let value = last else {
+            throw LayerConfigError("the \(what)'s last dimension is unknown")
+        }
+        return value
+    }
+
+    /// Output length of a convolution or pooling window along one axis (Keras' conv_utils rule).
+    static func convOutputLength(_ length: Int?, kernel: Int, padding: String, stride: Int, dilation: Int = 1) -> Int? {
+        guard let length else { return nil }
+        let dilatedKernel = (kernel - 1) * dilation + 1
+        let output: Int
+        switch padding {
+        case "same", "causal": output = length
+        case "full": output = length + dilatedKernel - 1
+        default: output = length - dilatedKernel + 1
+        }
+        return max(0, (output + stride - 1) / stride)
+    }
+
+    /// Output length of a transposed convolution along one axis (Keras' deconv_output_length).
+    static func deconvOutputLength(_ length: Int?, kernel: Int, padding: String, stride: Int,
+                                   outputPadding: Int?, dilation: Int = 1) -> Int? {
+        guard let length else { return nil }
+        let dilatedKernel = (kernel - 1) * dilation + 1
+        if let outputPadding {
+            let pad: Int
+            switch padding {
+            case "same": pad = dilatedKernel / 2
+            case "valid": pad = 0
+            default: pad = dilatedKernel - 1
+            }
+            return (length - 1) * stride + dilatedKernel - 2 * pad + outputPadding
+        }
+        switch padding {
+        case "valid": return length * stride + max(dilatedKernel - stride, 0)
+        case "full": return length * stride - (stride + dilatedKernel - 2)
+        default: return length * stride
+        }
+    }
+}

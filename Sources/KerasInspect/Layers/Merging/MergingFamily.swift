@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot.
+    static let mergingKinds: [any LayerKind.Type] = [
+
+    ]
+}

@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// BatchNormalization, LayerNormalization.
+    static let normalizationKinds: [any LayerKind.Type] = [
+
+    ]
+}

@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// max/average pooling and global pooling.
+    static let poolingKinds: [any LayerKind.Type] = [
+
+    ]
+}

@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// Rescaling, Normalization.
+    static let preprocessingKinds: [any LayerKind.Type] = [
+
+    ]
+}

@@ -1,0 +1,6 @@
+extension LayerCatalog {
+    /// Bidirectional, TimeDistributed.
+    static let wrapperKinds: [any LayerKind.Type] = [
+
+    ]
+}
