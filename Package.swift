@@ -16,11 +16,12 @@ let package = Package(
             // Rounding and math functions come from libm, which nothing else pulls in without Foundation.
             linkerSettings: [.linkedLibrary("m")]
         ),
-        .executableTarget(name: "kerasinspect", dependencies: ["KerasInspect"]),
+        // The command line lives in a library so tests can run it in-process.
+        .target(name: "KerasInspectCLI", dependencies: ["KerasInspect"]),
+        .executableTarget(name: "kerasinspect", dependencies: ["KerasInspectCLI"]),
         .testTarget(
             name: "KerasInspectTests",
-            dependencies: ["KerasInspect"],
-            resources: []
+            dependencies: ["KerasInspect", "KerasInspectCLI"]
         ),
     ]
 )

@@ -1,1 +1,7 @@
-print("kerasinspect")
+import Foundation
+import KerasInspectCLI
+
+let result = CLI.run(Array(CommandLine.arguments.dropFirst()))
+FileHandle.standardOutput.write(Data(result.standardOutput.utf8))
+FileHandle.standardError.write(Data(result.standardError.utf8))
+exit(result.exitCode)

@@ -1,0 +1,112 @@
+/// What `model.summary()` shows, computed from a `ModelFile`: one row per layer of
+/// `model.layers` (nested models' layers indented under them on request), the totals,
+/// and what we could not verify.
+public struct ModelSummary: Sendable {
+    public struct Row: Sendable {
+        /// 0 for the model's own layers, 1 for layers of a nested model, …
+        public var depth: Int
+        public var name: String
+        public var className: String
+        /// Output shapes of the layer's last call; `nil` when unknown.
+        public var outputShapes: [TensorShape]?
+        public var parameters: ParameterCount
+        /// Inputs of every call, `name[node][tensor]`.
+        public var connectedTo: [TensorRef]
+        /// False for layers outside the catalog: their count comes from the stored arrays.
+        public var verified: Bool
+        public var trainable: Bool
+    }
+
+    public var formatLine: String
+    public var modelName: String
+    public var modelClassName: String
+    /// Keras prints three columns (no `Connected to`) for chains of single-input layers.
+    public var isSequentialLike: Bool
+    public var rows: [Row]
+    public var totals: ParameterCount
+    /// Elements and bytes of stored optimizer state; never part of `totals`.
+    public var optimizerParameters: Int?
+    public var optimizerBytes: Int?
+    public var warnings: [String]
+
+    public init(_ file: ModelFile, expandNested: Bool = false) {
+        let model = file.model
+        formatLine = file.formatDescription
+        modelName = model.name
+        modelClassName = model.className
+        isSequentialLike = Self.isSequentialLike(model)
+        rows = Self.rows(of: model, depth: 0, expandNested: expandNested, enclosingTrainable: true)
+        totals = model.parameterCount()
+        optimizerParameters = file.optimizerParameterCount
+        optimizerBytes = file.optimizerWeights.isEmpty ? nil
+            : file.optimizerWeights.reduce(0) { $0 + $1.elementCount * $1.bytesPerElement }
+        warnings = Self.warnings(for: file)
+    }
+
+    private static func rows(of model: Model, depth: Int, expandNested: Bool, enclosingTrainable: Bool) -> [Row] {
+        var rows: [Row] = []
+        let trainable = enclosingTrainable && model.trainable
+        for layer in model.layers {
+            rows.append(Row(
+                depth: depth,
+                name: layer.name,
+                className: layer.className,
+                outputShapes: layer.displayedOutputShapes,
+                parameters: layer.parameterCount(enclosingTrainable: trainable),
+                connectedTo: layer.nodes.flatMap(\.inputs),
+                verified: layer.isVerified,
+                trainable: trainable && layer.trainable))
+            if expandNested, let nested = layer.nested {
+                rows += Self.rows(of: nested, depth: depth + 1, expandNested: true,
+                                  enclosingTrainable: trainable && layer.trainable)
+            }
+        }
+        return rows
+    }
+
+    /// Keras' rule: a Sequential model, or a graph where every layer is called once on at
+    /// most one tensor and no tensor feeds two calls.
+    static func isSequentialLike(_ model: Model) -> Bool {
+        if model.isSequential { return true }
+        guard model.inputs.count <= 1, model.outputs.count <= 1 else { return false }
+        var consumed = Set<TensorRef>()
+        for layer in model.graphLayers {
+            if layer.nodes.count > 1 { return false }
+            for node in layer.nodes {
+                if node.inputs.count > 1 { return false }
+                for input in node.inputs where !consumed.insert(input).inserted { return false }
+            }
+        }
+        return true
+    }
+
+    /// Problems worth a line under the totals: layers we could not account for, and stored
+    /// arrays whose size disagrees with the configuration.
+    static func warnings(for file: ModelFile) -> [String] {
+        var warnings: [String] = []
+        collectWarnings(in: file.model, prefix: "", checkStored: file.hasStoredWeights, into: &warnings)
+        let unverified = file.model.unverifiedLayerNames
+        if !unverified.isEmpty {
+            warnings.append("unverified layers (not derived from the config; params taken from the stored arrays, shape unknown): "
+                + unverified.joined(separator: ", "))
+        }
+        return warnings
+    }
+
+    private static func collectWarnings(in model: Model, prefix: String, checkStored: Bool, into warnings: inout [String]) {
+        for layer in model.layers {
+            let label = prefix + layer.name
+            for problem in layer.problems { warnings.append("\(label) (\(layer.className)): \(problem)") }
+            if let nested = layer.nested {
+                collectWarnings(in: nested, prefix: label + "/", checkStored: checkStored, into: &warnings)
+                continue
+            }
+            guard checkStored, prefix.isEmpty, let expected = layer.expectedWeights else { continue }
+            let expectedCount = expected.reduce(0) { $0 + $1.elementCount }
+            let storedCount = layer.storedWeights.reduce(0) { $0 + $1.elementCount }
+            if expectedCount != storedCount {
+                warnings.append("\(label) (\(layer.className)): the config implies \(expectedCount) parameters but the file stores \(storedCount)")
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A Keras model file, opened and understood: its format, the model graph with inferred
+/// shapes and expected weights, and the metadata of every stored array.
+///
+/// ```swift
+/// let file = try ModelFile.open("model.h5")
+/// print(file.model.parameterCount().total)
+/// ```
+public struct ModelFile: Sendable {
+    public var path: String
+    public var format: FileFormat
+    public var kerasVersion: String?
+    public var backend: String?
+    public var model: Model
+    /// The `training_config` attribute (loss, metrics, optimizer), when the model was compiled.
+    public var trainingConfig: JSONValue?
+    /// Arrays of the optimizer's state (`optimizer_weights`), which are not model parameters.
+    public var optimizerWeights: [StoredWeight]
+    /// Whether the file stores weight arrays (false for architecture-only JSON).
+    public var hasStoredWeights: Bool
+
+    /// Opens any supported file, recognised by its content.
+    public static func open(_ path: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw KerasInspectError(.fileNotFound, file: path, "no such file")
+        }
+        if isDirectory.boolValue {
+            let savedModel = FileManager.default.fileExists(atPath: path + "/saved_model.pb")
+            throw KerasInspectError(.unrecognizedFormat, file: path,
+                savedModel ? "a TensorFlow SavedModel directory, not a Keras file" : "a directory, not a Keras file")
+        }
+        do {
+            let source: ModelSource
+            switch try FileSniffer.sniff(path: path) {
+            case .hdf5:
+                throw KerasInspectError(.unrecognizedFormat, file: path, "HDF5 reading is being wired in") // PARKED
+            case .json:
+                source = try JSONConfigReader.read(path: path)
+            case .zip:
+                throw KerasInspectError(.unrecognizedFormat, file: path,
+                    "a zip archive (Keras 3 .keras files are not supported yet)")
+            case .other(let description):
+                throw KerasInspectError(.unrecognizedFormat, file: path,
+                    "not a Keras model file: it looks like \(description)")
+            }
+            return try ModelFile(path: path, source: source, catalog: catalog)
+        } catch let error as KerasInspectError {
+            throw error.inFile(path)
+        }
+    }
+
+    init(path: String, source: ModelSource, catalog: LayerCatalog) throws {
+        var model = try ModelConfigParser(catalog: catalog).parseModel(source.modelConfig)
+        try ShapeInference.infer(&model)
+        model.attachStoredWeights(source.layerWeights)
+        self.path = path
+        self.format = source.format
+        self.kerasVersion = source.kerasVersion
+        self.backend = source.backend
+        self.model = model
+        self.trainingConfig = source.trainingConfig
+        self.optimizerWeights = source.optimizerWeights
+        self.hasStoredWeights = source.hasWeights
+    }
+
+    /// Elements of the optimizer's stored state, or `nil` when the file stores none.
+    public var optimizerParameterCount: Int? {
+        optimizerWeights.isEmpty ? nil : optimizerWeights.reduce(0) { $0 + $1.elementCount }
+    }
+
+    /// The format line of the summary: `Keras 3 HDF5 model (.h5), keras 3.15.1, backend tensorflow`.
+    public var formatDescription: String {
+        var parts = [format.displayName]
+        if let kerasVersion { parts.append("keras \(kerasVersion)") }
+        if let backend { parts.append("backend \(backend)") }
+        return parts.joined(separator: ", ")
+    }
+}

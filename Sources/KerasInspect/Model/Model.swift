@@ -1,0 +1,146 @@
+/// One tensor in a model graph: output `tensor` of call `node` of layer `layer`
+/// (Keras' `name[node][tensor]`). Node indices count the calls that belong to one model.
+public struct TensorRef: Hashable, Sendable, CustomStringConvertible {
+    public var layer: String
+    public var node: Int
+    public var tensor: Int
+
+    public init(_ layer: String, _ node: Int, _ tensor: Int) {
+        self.layer = layer
+        self.node = node
+        self.tensor = tensor
+    }
+
+    public var description: String { "\(layer)[\(node)][\(tensor)]" }
+}
+
+/// One call of a layer: `layer[node]`.
+public struct NodeRef: Hashable, Sendable {
+    public var layer: String
+    public var node: Int
+}
+
+/// One call of a layer inside a model.
+public struct Node: Sendable {
+    /// The tensors passed to the call, in argument order (keyword tensors last).
+    public var inputs: [TensorRef]
+    /// Shapes of the call's outputs; `nil` when they could not be inferred.
+    public var outputShapes: [TensorShape]?
+
+    public init(inputs: [TensorRef], outputShapes: [TensorShape]? = nil) {
+        self.inputs = inputs
+        self.outputShapes = outputShapes
+    }
+}
+
+/// A layer of a model, as configured and as stored.
+public struct Layer: Sendable {
+    public var name: String
+    public var className: String
+    public var config: LayerConfig
+    /// The catalog's knowledge of this layer; `nil` for classes outside the catalog
+    /// (and for nested models, which carry `nested` instead).
+    public var kind: (any LayerKind)?
+    /// A Sequential or Functional model used as a layer.
+    public var nested: Model?
+    /// Keras 3 `keras.ops` operations and tf.keras `TFOpLambda` layers appear in the graph
+    /// but not in `model.layers`.
+    public var isOperation: Bool
+    /// Hidden from `model.layers`: Sequential's implicit InputLayer.
+    public var isImplicitInput: Bool
+    /// Calls of this layer that belong to the model, in Keras' node order.
+    public var nodes: [Node]
+    /// The layer's own `trainable` flag.
+    public var trainable: Bool
+    /// The dtype policy's name (`float32`, `mixed_float16`, …) when the config states one.
+    public var dtypePolicy: String?
+    /// The weights the configuration implies (from the catalog), when they could be derived.
+    public var expectedWeights: [WeightSpec]?
+    /// The arrays the file stores for this layer (empty for config-only files).
+    public var storedWeights: [StoredWeight]
+    /// Why this layer's shapes or weights could not be derived, if anything went wrong.
+    public var problems: [String]
+
+    init(name: String, className: String, config: LayerConfig) {
+        self.name = name
+        self.className = className
+        self.config = config
+        self.kind = nil
+        self.nested = nil
+        self.isOperation = false
+        self.isImplicitInput = false
+        self.nodes = []
+        self.trainable = config.trainable
+        self.dtypePolicy = nil
+        self.expectedWeights = nil
+        self.storedWeights = []
+        self.problems = []
+    }
+
+    /// Whether the catalog (or, for nested models, every sub-layer) accounts for this layer.
+    public var isVerified: Bool {
+        if let nested { return nested.unverifiedLayerNames.isEmpty }
+        return kind != nil && expectedWeights != nil
+    }
+
+    /// The output shapes Keras' summary shows: those of the layer's last call.
+    public var displayedOutputShapes: [TensorShape]? {
+        nodes.last?.outputShapes ?? nil
+    }
+}
+
+/// A Keras model: Sequential or Functional, possibly nested inside another.
+public struct Model: Sendable {
+    public var name: String
+    /// `Sequential`, `Functional`, `Model` (Keras 1/2 functional) or a subclass name.
+    public var className: String
+    /// Every layer of the graph, in topological order (config order when it is one).
+    public var graphLayers: [Layer]
+    public var inputs: [TensorRef]
+    public var outputs: [TensorRef]
+    public var trainable: Bool
+    /// Tensor shapes that Keras 3 recorded inside `inbound_nodes`, used where we cannot
+    /// infer a shape ourselves (operations, layers outside the catalog).
+    public var declaredShapes: [TensorRef: TensorShape] = [:]
+
+    public var isSequential: Bool { className == "Sequential" }
+
+    /// `model.layers` as Keras lists it: no Sequential implicit input, no operations.
+    public var layers: [Layer] {
+        graphLayers.filter { !$0.isImplicitInput && !$0.isOperation }
+    }
+
+    public func layer(named name: String) -> Layer? {
+        graphLayers.first { $0.name == name }
+    }
+
+    public func index(ofLayer name: String) -> Int? {
+        graphLayers.firstIndex { $0.name == name }
+    }
+
+    /// The shape of one tensor of the graph, when known.
+    public func shape(of ref: TensorRef) -> TensorShape? {
+        guard let layer = layer(named: ref.layer), ref.node < layer.nodes.count,
+              let shapes = layer.nodes[ref.node].outputShapes, ref.tensor < shapes.count else { return nil }
+        return shapes[ref.tensor]
+    }
+
+    /// Layers (at any depth) whose class the catalog does not know or whose weights could not be derived.
+    public var unverifiedLayerNames: [String] {
+        layers.flatMap { layer -> [String] in
+            if let nested = layer.nested { return nested.unverifiedLayerNames.map { "\(layer.name)/\($0)" } }
+            return layer.isVerified ? [] : [layer.name]
+        }
+    }
+
+    /// The calls that read any output of `layerName` (Keras' outbound nodes).
+    public func consumers(of layerName: String) -> [NodeRef] {
+        var result: [NodeRef] = []
+        for layer in graphLayers {
+            for (nodeIndex, node) in layer.nodes.enumerated() where node.inputs.contains(where: { $0.layer == layerName }) {
+                result.append(NodeRef(layer: layer.name, node: nodeIndex))
+            }
+        }
+        return result
+    }
+}

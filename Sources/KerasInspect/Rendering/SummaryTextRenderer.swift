@@ -1,0 +1,130 @@
+import Foundation
+
+/// Renders a `ModelSummary` as the table Keras 3 prints: heavy header, one row per layer,
+/// `Param #` right-aligned with thousands separators, totals with byte sizes.
+public enum SummaryTextRenderer {
+    /// Cell widths (content plus one space each side) of Keras 3's two layouts.
+    static let sequentialColumns = [38, 29, 17]
+    static let functionalColumns = [31, 26, 18, 28]
+
+    public static func render(_ summary: ModelSummary) -> String {
+        var lines: [String] = []
+        lines.append(summary.formatLine)
+        lines.append("Model: \"\(summary.modelName)\"")
+        let withConnections = !summary.isSequentialLike
+        let widths = withConnections ? functionalColumns : sequentialColumns
+        var header = ["Layer (type)", "Output Shape", "Param #"]
+        if withConnections { header.append("Connected to") }
+        let rightAligned = [false, false, true, false]
+
+        lines.append(border("┏", "━", "┳", "┓", widths))
+        lines += tableRow(header, widths: widths, rightAligned: rightAligned, separator: "┃")
+        lines.append(border("┡", "━", "╇", "┩", widths))
+        for (index, row) in summary.rows.enumerated() {
+            var cells = [
+                indent(row.depth) + "\(row.name) (\(row.className))",
+                shapeText(row.outputShapes),
+                grouped(row.parameters.total) + (row.verified ? "" : " *"),
+            ]
+            if withConnections {
+                cells.append(row.connectedTo.isEmpty ? "-" : row.connectedTo.map(\.description).joined(separator: ", "))
+            }
+            lines += tableRow(cells, widths: widths, rightAligned: rightAligned, separator: "│")
+            if index < summary.rows.count - 1 {
+                lines.append(border("├", "─", "┼", "┤", widths))
+            }
+        }
+        lines.append(border("└", "─", "┴", "┘", widths))
+        let totals = summary.totals
+        lines.append(" Total params: \(grouped(totals.total)) (\(readableBytes(totals.totalBytes)))")
+        lines.append(" Trainable params: \(grouped(totals.trainable)) (\(readableBytes(totals.trainableBytes)))")
+        lines.append(" Non-trainable params: \(grouped(totals.nonTrainable)) (\(readableBytes(totals.nonTrainableBytes)))")
+        if let optimizer = summary.optimizerParameters {
+            lines.append(" Optimizer params: \(grouped(optimizer)) (\(readableBytes(summary.optimizerBytes ?? 0))), not included in Total params")
+        }
+        if summary.rows.contains(where: { !$0.verified }) {
+            lines.append(" * not verified: the layer is outside the catalog or its weights could not be derived")
+        }
+        for warning in summary.warnings {
+            lines.append("warning: \(warning)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `(None, 10)`, a bracketed list for several outputs, `?` when unknown.
+    static func shapeText(_ shapes: [TensorShape]?) -> String {
+        guard let shapes, !shapes.isEmpty else { return "?" }
+        if shapes.count == 1 { return shapes[0].description }
+        return "[" + shapes.map(\.description).joined(separator: ", ") + "]"
+    }
+
+    private static func indent(_ depth: Int) -> String {
+        depth == 0 ? "" : String(repeating: "  ", count: depth - 1) + "└ "
+    }
+
+    /// `7850` → `7,850`.
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    /// Keras' byte sizes: 1024 base, two decimals, `B` to `PB`.
+    public static func readableBytes(_ bytes: Int) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB", "PB"]
+        var size = Double(bytes)
+        for unit in units.dropLast() {
+            if size / 1024 < 1 { return String(format: "%.2f %@", size, unit) }
+            size /= 1024
+        }
+        return String(format: "%.2f %@", size, units.last!)
+    }
+
+    private static func border(_ left: String, _ fill: String, _ middle: String, _ right: String, _ widths: [Int]) -> String {
+        left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right
+    }
+
+    /// One table row, wrapping each cell inside its column.
+    private static func tableRow(_ cells: [String], widths: [Int], rightAligned: [Bool], separator: String) -> [String] {
+        let wrapped = cells.enumerated().map { index, cell in wrap(cell, width: widths[index] - 2) }
+        let height = wrapped.map(\.count).max() ?? 1
+        return (0..<height).map { line in
+            let parts = wrapped.enumerated().map { index, cellLines -> String in
+                let text = line < cellLines.count ? cellLines[line] : ""
+                let padding = String(repeating: " ", count: max(0, widths[index] - 2 - text.count))
+                return " " + (rightAligned[index] ? padding + text : text + padding) + " "
+            }
+            return separator + parts.joined(separator: separator) + separator
+        }
+    }
+
+    /// Breaks text at spaces to fit `width`, splitting words longer than a line.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+                continue
+            } else {
+                lines.append(current)
+                current = word
+            }
+            while current.count > width {
+                lines.append(String(current.prefix(width)))
+                word = String(current.dropFirst(width))
+                current = word
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+}

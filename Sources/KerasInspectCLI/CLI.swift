@@ -1,0 +1,68 @@
+import KerasInspect
+
+/// What one run of the command produced.
+public struct CommandResult: Equatable, Sendable {
+    public var exitCode: Int32
+    public var standardOutput: String
+    public var standardError: String
+
+    public init(exitCode: Int32, standardOutput: String = "", standardError: String = "") {
+        self.exitCode = exitCode
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+
+    /// A failure on input: one line on stderr, exit code 2.
+    static func failure(_ message: String) -> CommandResult {
+        CommandResult(exitCode: ExitCode.unreadableInput, standardError: "kerasinspect: \(message)\n")
+    }
+}
+
+public enum ExitCode {
+    public static let success: Int32 = 0
+    /// The input was read but has problems (verify, lint, compare).
+    public static let problemsFound: Int32 = 1
+    /// The input could not be read, or the command line was wrong.
+    public static let unreadableInput: Int32 = 2
+}
+
+/// Dispatches `kerasinspect [COMMAND] …`; a bare file argument means `summary`.
+public enum CLI {
+    public static let version = "0.1.0"
+
+    static let commands: [String: @Sendable ([String]) -> CommandResult] = [
+        "summary": SummaryCommand.run,
+    ]
+
+    public static func run(_ arguments: [String]) -> CommandResult {
+        guard let first = arguments.first else {
+            return CommandResult(exitCode: ExitCode.unreadableInput, standardError: usage)
+        }
+        switch first {
+        case "--help", "-h", "help":
+            return CommandResult(exitCode: ExitCode.success, standardOutput: usage)
+        case "--version":
+            return CommandResult(exitCode: ExitCode.success, standardOutput: "kerasinspect \(version)\n")
+        default:
+            if let command = commands[first] { return command(Array(arguments.dropFirst())) }
+            return SummaryCommand.run(arguments)
+        }
+    }
+
+    static let usage = """
+        kerasinspect \(version): inspect Keras model files without Python
+
+        Usage:
+          kerasinspect FILE [options]             same as 'kerasinspect summary FILE'
+          kerasinspect summary FILE [options]     Keras' model.summary(), computed from the file
+
+        Options:
+          --format text|json    output format (default text)
+          --expand-nested       list the layers of nested models under them
+          --help                show this help
+          --version             show the version
+
+        Exit codes: 0 success, 2 the file could not be read or the command line is wrong.
+
+        """
+}
