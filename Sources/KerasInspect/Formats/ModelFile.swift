@@ -35,7 +35,7 @@ public struct ModelFile: Sendable {
             let source: ModelSource
             switch try FileSniffer.sniff(path: path) {
             case .hdf5:
-                throw KerasInspectError(.unrecognizedFormat, file: path, "HDF5 reading is being wired in") // PARKED
+                source = try HDF5ModelReader.read(try HDF5File(path: path))
             case .json:
                 source = try JSONConfigReader.read(path: path)
             case .zip:

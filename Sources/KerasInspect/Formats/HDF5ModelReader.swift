@@ -1,0 +1,64 @@
+/// Reads full-model HDF5 files (`model.save("m.h5")`) of Keras 1.0.7+, Keras 2, tf.keras
+/// and Keras 3: the root attributes, the `model_weights` tree and the optimizer's arrays.
+/// Only shapes and element types are read, never weight data.
+enum HDF5ModelReader {
+    static func read(_ file: HDF5File) throws -> ModelSource {
+        let root = try file.root
+        guard let configText = try root.stringAttribute("model_config") else {
+            throw KerasInspectError(.notAKerasModel, file: file.path, describeNonModel(root))
+        }
+        let modelConfig = try JSONConfigReader.parseConfigText(configText, origin: "the model_config attribute", file: file.path)
+        let kerasVersion = try root.stringAttribute("keras_version")
+        var source = ModelSource(
+            format: FileFormat.hdf5Generation(kerasVersion: kerasVersion),
+            kerasVersion: kerasVersion,
+            backend: try root.stringAttribute("backend"),
+            modelConfig: modelConfig)
+        if let trainingText = try root.stringAttribute("training_config") {
+            source.trainingConfig = try? JSONParser.parse(trainingText)
+        }
+        if root.childKind("model_weights") == .group {
+            source.layerWeights = try readLayerWeights(try root.group("model_weights"))
+            source.hasWeights = true
+        }
+        if root.childKind("optimizer_weights") == .group {
+            source.optimizerWeights = try readWeightList(try root.group("optimizer_weights"))
+        }
+        return source
+    }
+
+    /// Arrays of each layer group listed in `layer_names` (chunked as `layer_names0…` in big models).
+    static func readLayerWeights(_ group: HDF5Group) throws -> [String: [StoredWeight]] {
+        var result: [String: [StoredWeight]] = [:]
+        for layerName in try group.chunkedStringsAttribute("layer_names") ?? [] {
+            guard group.childKind(layerName) == .group else { continue }
+            result[layerName] = try readWeightList(try group.group(layerName))
+        }
+        return result
+    }
+
+    /// The arrays named by a group's `weight_names`, in that order. Each name is a path
+    /// relative to the group (`dense/kernel:0` lives at `<group>/dense/kernel:0`).
+    static func readWeightList(_ group: HDF5Group) throws -> [StoredWeight] {
+        try (group.chunkedStringsAttribute("weight_names") ?? []).map { name in
+            let dataset = try group.dataset(name)
+            return StoredWeight(name: name, path: dataset.path, shape: dataset.shape, dtype: dataset.dtype)
+        }
+    }
+
+    /// One line about an HDF5 file that holds no Keras model: what it holds instead.
+    static func describeNonModel(_ root: HDF5Group) -> String {
+        if root.hasAttribute("layer_names") || root.hasAttribute("layer_names0") {
+            return "Keras weights-only HDF5 file (save_weights): it holds no architecture; give the model config with --config"
+        }
+        if root.childKind("layers") == .group || root.childKind("vars") == .group {
+            return "Keras 3 weights file (.weights.h5): it holds no architecture; give the model config with --config"
+        }
+        if root.hasAttribute("nb_layers") {
+            return "Keras 0.x weights file (nb_layers): it holds no architecture"
+        }
+        let children = ((try? root.childNames()) ?? []).prefix(6)
+        if children.isEmpty { return "HDF5 file with no Keras model: it is empty" }
+        return "HDF5 file with no Keras model: top-level objects " + children.joined(separator: ", ")
+    }
+}
