@@ -138,3 +138,27 @@ public struct LayerConfig: Sendable {
         return defaultValue
     }
 }
+
+extension LayerConfig {
+    /// Keras 3 configs carry a `DTypePolicy` object as `dtype`; Keras 2 configs a string
+    /// (or a `Policy` object under mixed precision). Weight names differ between the two
+    /// for a few layers (DepthwiseConv2D's `kernel` / `depthwise_kernel`).
+    public var isKeras3: Bool {
+        object["dtype"]?["class_name"]?.stringValue?.hasSuffix("DTypePolicy") == true
+    }
+
+    /// An axis or a list of axes (`axis: -1`, `axis: [1, 2]`).
+    public func axes(_ keys: String..., default defaultValue: [Int]) throws -> [Int] {
+        for key in keys {
+            guard let value = object[key], !value.isNull else { continue }
+            if let int = value.intValue { return [int] }
+            guard let array = Self.unwrapTuple(value)?.arrayValue else {
+                throw LayerConfigError("'\(key)' is not an axis or a list of axes")
+            }
+            let ints = array.compactMap(\.intValue)
+            guard ints.count == array.count else { throw LayerConfigError("'\(key)' is not a list of axes") }
+            return ints
+        }
+        return defaultValue
+    }
+}

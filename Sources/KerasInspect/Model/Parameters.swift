@@ -74,7 +74,7 @@ extension Layer {
         var unmatched = Array(storedWeights.indices)
         var pairs: [Int?] = Array(repeating: nil, count: expected.count)
         for (index, spec) in expected.enumerated() {
-            if let position = unmatched.firstIndex(where: { storedWeights[$0].shortName == spec.name }) {
+            if let position = unmatched.firstIndex(where: { storedWeights[$0].shortName == spec.name.split(separator: "/").last.map(String.init) }) {
                 pairs[index] = unmatched.remove(at: position)
             }
         }

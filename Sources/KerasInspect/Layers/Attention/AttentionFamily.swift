@@ -1,6 +1,6 @@
 extension LayerCatalog {
     /// MultiHeadAttention.
     static let attentionKinds: [any LayerKind.Type] = [
-
+        MultiHeadAttentionLayer.self,
     ]
 }

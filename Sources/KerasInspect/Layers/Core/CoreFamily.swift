@@ -1,7 +1,9 @@
 extension LayerCatalog {
-    /// InputLayer, Dense, Embedding, Lambda-free core layers.
+    /// InputLayer, Dense, Embedding and pass-through layers.
     static let coreKinds: [any LayerKind.Type] = [
         InputLayerKind.self,
         DenseLayer.self,
+        EmbeddingLayer.self,
+        PassThroughLayer.self,
     ]
 }

@@ -1,6 +1,9 @@
 extension LayerCatalog {
-    /// BatchNormalization, LayerNormalization.
+    /// BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization.
     static let normalizationKinds: [any LayerKind.Type] = [
-
+        BatchNormalizationLayer.self,
+        LayerNormalizationLayer.self,
+        GroupNormalizationLayer.self,
+        UnitNormalizationLayer.self,
     ]
 }

@@ -1,6 +1,7 @@
 extension LayerCatalog {
-    /// max/average pooling and global pooling.
+    /// Max/average pooling and global pooling.
     static let poolingKinds: [any LayerKind.Type] = [
-
+        PoolingLayer.self,
+        GlobalPoolingLayer.self,
     ]
 }

@@ -1,6 +1,6 @@
 extension LayerCatalog {
     /// SimpleRNN, LSTM, GRU.
     static let recurrentKinds: [any LayerKind.Type] = [
-
+        RecurrentLayer.self,
     ]
 }

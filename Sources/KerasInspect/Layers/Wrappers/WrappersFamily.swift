@@ -1,6 +1,7 @@
 extension LayerCatalog {
     /// Bidirectional, TimeDistributed.
     static let wrapperKinds: [any LayerKind.Type] = [
-
+        TimeDistributedLayer.self,
+        BidirectionalLayer.self,
     ]
 }

@@ -1,0 +1,36 @@
+/// `Rescaling`: `x × scale + offset`; no weights.
+public struct RescalingLayer: ShapePreservingLayerKind {
+    public static let classNames = ["Rescaling"]
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+}
+
+/// `Normalization`: `(x − mean) / √variance` with statistics learned by `adapt()`.
+/// When the config gives `mean` and `variance` they are constants and no weights exist;
+/// otherwise the layer holds non-trainable `mean`, `variance` (one value per kept axis)
+/// and an int64 scalar `count`.
+public struct NormalizationLayer: ShapePreservingLayerKind {
+    public static let classNames = ["Normalization"]
+
+    public let keptAxes: [Int]
+    public let hasConstantStatistics: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        keptAxes = try config.axes("axis", default: [-1])
+        hasConstantStatistics = config.has("mean") && config.has("variance")
+    }
+
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
+        if hasConstantStatistics { return [] }
+        let shape = try keptAxes.map { axis -> Int in
+            guard let resolved = input.normalizedAxis(axis), let dim = input[resolved] else {
+                throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
+            }
+            return dim
+        }
+        return [
+            WeightSpec("mean", shape, trainable: false),
+            WeightSpec("variance", shape, trainable: false),
+            WeightSpec("count", [], trainable: false),
+        ]
+    }
+}

@@ -1,0 +1,63 @@
+/// `SimpleRNN`, `LSTM`, `GRU`: a cell applied along the time axis of `(batch, time, features)`.
+///
+/// Each gate has an input kernel, a recurrent kernel and a bias, fused side by side:
+/// LSTM has 4 gates (input, forget, candidate, output), GRU 3 (update, reset, candidate),
+/// SimpleRNN 1. Params: `gates × units × (features + units + 1)`; GRU with
+/// `reset_after` (the TF2/Keras 3 default) keeps separate input and recurrent biases,
+/// so its bias is `(2, 3·units)` and params are `3 × units × (features + units + 2)`.
+public struct RecurrentLayer: SingleInputLayerKind {
+    public static let classNames = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU"]
+
+    public let units: Int
+    public let gates: Int
+    public let returnSequences: Bool
+    public let returnState: Bool
+    public let useBias: Bool
+    /// GRU only: separate input and recurrent biases.
+    public let resetAfter: Bool
+    /// cuDNN layers keep both biases for every gate.
+    let cuDNN: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        units = try config.int("units", "output_dim")
+        cuDNN = config.className.hasPrefix("CuDNN")
+        switch config.className {
+        case "LSTM", "CuDNNLSTM": gates = 4
+        case "GRU", "CuDNNGRU": gates = 3
+        default: gates = 1
+        }
+        returnSequences = config.bool("return_sequences", default: false)
+        returnState = config.bool("return_state", default: false)
+        useBias = config.bool("use_bias", default: true)
+        resetAfter = gates == 3 && (cuDNN || config.bool("reset_after", default: false))
+        guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
+    }
+
+    /// States returned with `return_state`: LSTM has two (h and c), the others one.
+    var stateCount: Int { gates == 4 ? 2 : 1 }
+
+    public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
+        let input = try Self.single(inputs)
+        guard input.rank == 3 else { throw LayerConfigError("expects (batch, time, features), got \(input)") }
+        let batch = input.dims[0]
+        let output = returnSequences ? TensorShape([batch, input.dims[1], units]) : TensorShape([batch, units])
+        guard returnState else { return [output] }
+        return [output] + Array(repeating: TensorShape([batch, units]), count: stateCount)
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        try outputShapes(for: [input])[0]
+    }
+
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
+        let features = try LayerMath.lastDimension(input)
+        let width = gates * units
+        var weights = [WeightSpec("kernel", [features, width]), WeightSpec("recurrent_kernel", [units, width])]
+        if cuDNN {
+            weights.append(WeightSpec("bias", [2 * width]))
+        } else if useBias {
+            weights.append(WeightSpec("bias", resetAfter ? [2, width] : [width]))
+        }
+        return weights
+    }
+}

@@ -1,0 +1,9 @@
+/// Dropout and noise layers: active only in training, the identity at inference.
+/// Same shape, no weights.
+public struct TrainingOnlyNoiseLayer: ShapePreservingLayerKind {
+    public static let classNames = [
+        "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+        "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+    ]
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+}
