@@ -62,3 +62,28 @@ import Testing
         #expect(CLI.run(["m.h5", "--format", "xml"]).exitCode == ExitCode.unreadableInput)
     }
 }
+
+/// Damaged and foreign files written by `fixtures/generate.py` (fixtures/bad/).
+@Suite struct BadFixtureTests {
+    static let cases: [(file: String, fragment: String)] = [
+        ("not_keras.h5", "HDF5 file with no Keras model: top-level objects data, labels"),
+        ("truncated.h5", "truncated"),
+        ("truncated_header.h5", "truncated"),
+        ("corrupt_config.h5", "invalid JSON in the model_config attribute"),
+        ("weights_only.h5", "no architecture"),
+        ("settings.json", "no class_name"),
+        ("invalid.json", "invalid JSON"),
+    ]
+
+    @Test(arguments: cases.map(\.file))
+    func damagedFileGivesOneLineAndExitTwo(_ name: String) {
+        let path = FixturePaths.fixtures.appendingPathComponent("bad/\(name)").path
+        let fragment = Self.cases.first { $0.file == name }!.fragment
+        let result = CLI.run([path])
+        #expect(result.exitCode == ExitCode.unreadableInput)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.split(separator: "\n").count == 1, "stderr: \(result.standardError)")
+        #expect(result.standardError.hasPrefix("kerasinspect: \(path): "))
+        #expect(result.standardError.contains(fragment), "stderr: \(result.standardError)")
+    }
+}

@@ -49,10 +49,10 @@ enum HDF5ModelReader {
     /// One line about an HDF5 file that holds no Keras model: what it holds instead.
     static func describeNonModel(_ root: HDF5Group) -> String {
         if root.hasAttribute("layer_names") || root.hasAttribute("layer_names0") {
-            return "Keras weights-only HDF5 file (save_weights): it holds no architecture; give the model config with --config"
+            return "Keras weights-only HDF5 file (save_weights): it holds weights but no architecture"
         }
         if root.childKind("layers") == .group || root.childKind("vars") == .group {
-            return "Keras 3 weights file (.weights.h5): it holds no architecture; give the model config with --config"
+            return "Keras 3 weights-only file (.weights.h5): it holds weights but no architecture"
         }
         if root.hasAttribute("nb_layers") {
             return "Keras 0.x weights file (nb_layers): it holds no architecture"

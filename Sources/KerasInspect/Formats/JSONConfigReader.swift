@@ -15,7 +15,7 @@ enum JSONConfigReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KerasInspectError(.unreadable, file: path, "cannot read the file")
         }
-        let config = try parseConfigBytes([UInt8](data), origin: "JSON", file: path)
+        let config = try parseConfigBytes([UInt8](data), origin: "the file", file: path)
         guard config["class_name"] != nil || config["config"] != nil || config["layers"] != nil else {
             let keys = config.objectValue?.keys.prefix(5).joined(separator: ", ") ?? ""
             throw KerasInspectError(.notAKerasModel, file: path,
@@ -37,13 +37,13 @@ enum JSONConfigReader {
         do {
             value = try JSONParser.parse(bytes)
         } catch let failure as JSONParser.Failure {
-            throw KerasInspectError(.invalidJSON, file: file, "invalid \(origin): \(failure)")
+            throw KerasInspectError(.invalidJSON, file: file, "invalid JSON in \(origin): \(failure)")
         }
         if let inner = value.stringValue {
             do {
                 value = try JSONParser.parse(inner)
             } catch let failure as JSONParser.Failure {
-                throw KerasInspectError(.invalidJSON, file: file, "invalid double-encoded \(origin): \(failure)")
+                throw KerasInspectError(.invalidJSON, file: file, "invalid double-encoded JSON in \(origin): \(failure)")
             }
         }
         guard value.objectValue != nil else {
