@@ -71,6 +71,13 @@ struct FixtureFile: Sendable, CustomTestStringConvertible {
         compare(file.model, reportLayers, inboundReference: referenceLayers, path: "")
     }
 
+    /// Optimizer state is reported apart from the model's parameters, with Keras' count.
+    @Test(arguments: FixtureFile.all().filter { $0.file.pathExtension == "h5" })
+    func optimizerStateMatchesKeras(_ fixture: FixtureFile) throws {
+        let file = try ModelFile.open(fixture.file.path)
+        #expect(file.optimizerParameterCount == fixture.report["optimizer_params"]?.intValue)
+    }
+
     @Test(arguments: FixtureFile.all().filter { $0.file.pathExtension == "h5" })
     func storedWeightsMatchKeras(_ fixture: FixtureFile) throws {
         let file = try ModelFile.open(fixture.file.path)

@@ -5,7 +5,7 @@ import Foundation
 public enum SummaryTextRenderer {
     /// Cell widths (content plus one space each side) of Keras 3's two layouts.
     static let sequentialColumns = [38, 29, 17]
-    static let functionalColumns = [31, 26, 18, 28]
+    static let functionalColumns = [31, 27, 17, 28]
 
     public static func render(_ summary: ModelSummary) -> String {
         var lines: [String] = []
