@@ -1,5 +1,3 @@
-import Foundation
-
 /// Recognises a file by its first bytes, never by its name.
 enum FileSniffer {
     enum Kind: Equatable {
@@ -13,17 +11,12 @@ enum FileSniffer {
     static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
     static func sniff(path: String) throws -> Kind {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw KerasInspectError(.unreadable, file: path, "cannot open the file for reading")
-        }
-        defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+        let head = try LocalFile.read(path, count: 4096)
         if head.starts(with: hdf5Signature) { return .hdf5 }
         // HDF5 allows a user block of 512, 1024, 2048… bytes before the signature.
-        var offset: UInt64 = 512
+        var offset = 512
         while offset <= 1 << 20 {
-            try? handle.seek(toOffset: offset)
-            let probe = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+            let probe = try LocalFile.read(path, offset: offset, count: 8)
             if probe.count < 8 { break }
             if probe == hdf5Signature { return .hdf5 }
             offset *= 2

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads architecture-only JSON: `model.to_json()` output, a `.keras` archive's
 /// `config.json`, or the same JSON encoded once more as a JSON string.
 enum JSONConfigReader {
@@ -8,14 +6,13 @@ enum JSONConfigReader {
     static let maximumSize = 256 << 20
 
     static func read(path: String) throws -> ModelSource {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? Int, size > maximumSize {
-            throw KerasInspectError(.limitExceeded, file: path, "JSON file of \(size) bytes is too large for a model config")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard case .regular(let size) = LocalFile.kind(of: path) else {
             throw KerasInspectError(.unreadable, file: path, "cannot read the file")
         }
-        let config = try parseConfigBytes([UInt8](data), origin: "the file", file: path)
+        if size > maximumSize {
+            throw KerasInspectError(.limitExceeded, file: path, "JSON file of \(size) bytes is too large for a model config")
+        }
+        let config = try parseConfigBytes(try LocalFile.read(path, count: size), origin: "the file", file: path)
         guard config["class_name"] != nil || config["config"] != nil || config["layers"] != nil else {
             let keys = config.objectValue?.keys.prefix(5).joined(separator: ", ") ?? ""
             throw KerasInspectError(.notAKerasModel, file: path,

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A Keras model file, opened and understood: its format, the model graph with inferred
 /// shapes and expected weights, and the metadata of every stored array.
 ///
@@ -22,14 +20,17 @@ public struct ModelFile: Sendable {
 
     /// Opens any supported file, recognised by its content.
     public static func open(_ path: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        switch LocalFile.kind(of: path) {
+        case .missing:
             throw KerasInspectError(.fileNotFound, file: path, "no such file")
-        }
-        if isDirectory.boolValue {
-            let savedModel = FileManager.default.fileExists(atPath: path + "/saved_model.pb")
+        case .directory:
+            let savedModel = LocalFile.kind(of: path + "/saved_model.pb") != .missing
             throw KerasInspectError(.unrecognizedFormat, file: path,
                 savedModel ? "a TensorFlow SavedModel directory, not a Keras file" : "a directory, not a Keras file")
+        case .other:
+            throw KerasInspectError(.unrecognizedFormat, file: path, "not a regular file")
+        case .regular:
+            break
         }
         do {
             let source: ModelSource

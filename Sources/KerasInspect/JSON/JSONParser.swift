@@ -99,7 +99,7 @@ public struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth)
+            object.appendUnchecked(key, try parseValue(depth: depth))
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -156,47 +156,52 @@ public struct JSONParser {
 
     private mutating func parseString() throws -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = position
-        func flushRun(_ parser: JSONParser, upTo end: Int) throws {
-            guard end > runStart else { return }
-            guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
-                throw parser.failure("invalid UTF-8 in string")
-            }
-            scalars.append(contentsOf: run.unicodeScalars)
-        }
+        let start = position
+        // Fast path: most strings have no escapes and decode straight from the input.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                try flushRun(self, upTo: position)
+                let text = try decodeUTF8(bytes[start..<position])
                 position += 1
-                return String(scalars)
+                return text
             }
-            if byte == UInt8(ascii: "\\") {
-                try flushRun(self, upTo: position)
-                position += 1
-                guard position < bytes.count else { break }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
-                default: throw failure("invalid escape in string")
-                }
-                runStart = position
-                continue
-            }
+            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("control character in string") }
             position += 1
         }
+        var buffer = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return try decodeUTF8(buffer[...])
+            }
+            if byte < 0x20 { throw failure("control character in string") }
+            position += 1
+            guard byte == UInt8(ascii: "\\") else {
+                buffer.append(byte)
+                continue
+            }
+            guard position < bytes.count else { break }
+            let escape = bytes[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"): buffer.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
+            default: throw failure("invalid escape in string")
+            }
+        }
         throw failure("unterminated string")
+    }
+
+    private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws -> String {
+        guard let text = String(validating: slice, as: UTF8.self) else { throw failure("invalid UTF-8 in string") }
+        return text
     }
 
     private mutating func parseHexQuad() throws -> UInt32 {

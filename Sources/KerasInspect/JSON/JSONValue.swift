@@ -51,10 +51,12 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// A JSON object: a dictionary that remembers insertion order.
+/// A JSON object: key–value pairs in insertion order.
+///
+/// Keras config objects hold a few dozen keys at most, so a linear search is faster than
+/// hashing, and parsing allocates one array per object instead of a dictionary.
 public struct JSONObject: Sendable, Equatable {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    public private(set) var entries: [(key: String, value: JSONValue)] = []
 
     public init() {}
 
@@ -63,23 +65,31 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get {
+            for entry in entries where entry.key == key { return entry.value }
+            return nil
+        }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key, newValue))
             }
         }
     }
 
-    public var count: Int { keys.count }
-
-    public var entries: [(key: String, value: JSONValue)] {
-        keys.map { ($0, storage[$0]!) }
+    /// Appends without looking for an existing key; the parser uses it for speed and keeps
+    /// the first occurrence of a repeated key reachable through the subscript.
+    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
+        entries.append((key, value))
     }
 
+    public var keys: [String] { entries.map(\.key) }
+    public var count: Int { entries.count }
+
+    /// Equal when both hold the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.count == rhs.count else { return false }
+        return lhs.entries.allSatisfy { entry in rhs[entry.key] == entry.value }
     }
 }

@@ -95,13 +95,32 @@ public struct Model: Sendable {
     /// `Sequential`, `Functional`, `Model` (Keras 1/2 functional) or a subclass name.
     public var className: String
     /// Every layer of the graph, in topological order (config order when it is one).
-    public var graphLayers: [Layer]
+    /// Layers are edited in place but never added or removed after parsing, which keeps
+    /// `indexByName` valid.
+    public internal(set) var graphLayers: [Layer]
     public var inputs: [TensorRef]
     public var outputs: [TensorRef]
     public var trainable: Bool
     /// Tensor shapes that Keras 3 recorded inside `inbound_nodes`, used where we cannot
     /// infer a shape ourselves (operations, layers outside the catalog).
     public var declaredShapes: [TensorRef: TensorShape] = [:]
+    /// Position of each layer in `graphLayers`; names are unique within one model.
+    private var indexByName: [String: Int]
+
+    public init(name: String, className: String, graphLayers: [Layer], inputs: [TensorRef], outputs: [TensorRef],
+                trainable: Bool) {
+        self.name = name
+        self.className = className
+        self.graphLayers = graphLayers
+        self.inputs = inputs
+        self.outputs = outputs
+        self.trainable = trainable
+        self.indexByName = Self.index(graphLayers)
+    }
+
+    private static func index(_ layers: [Layer]) -> [String: Int] {
+        Dictionary(layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public var isSequential: Bool { className == "Sequential" }
 
@@ -111,17 +130,17 @@ public struct Model: Sendable {
     }
 
     public func layer(named name: String) -> Layer? {
-        graphLayers.first { $0.name == name }
+        indexByName[name].map { graphLayers[$0] }
     }
 
     public func index(ofLayer name: String) -> Int? {
-        graphLayers.firstIndex { $0.name == name }
+        indexByName[name]
     }
 
     /// The shape of one tensor of the graph, when known.
     public func shape(of ref: TensorRef) -> TensorShape? {
-        guard let layer = layer(named: ref.layer), ref.node < layer.nodes.count,
-              let shapes = layer.nodes[ref.node].outputShapes, ref.tensor < shapes.count else { return nil }
+        guard let index = indexByName[ref.layer], ref.node < graphLayers[index].nodes.count,
+              let shapes = graphLayers[index].nodes[ref.node].outputShapes, ref.tensor < shapes.count else { return nil }
         return shapes[ref.tensor]
     }
 

@@ -117,7 +117,11 @@ extension Layer {
         }
         var count = ParameterCount()
         if let expected = expectedWeights {
-            let dtypes = weights.map(\.dtype)
+            // Pairing stored arrays with specs is only needed when their element types differ.
+            let uniformDType = Set(storedWeights.map(\.dtype)).count <= 1
+            let dtypes = uniformDType
+                ? Array(repeating: storedWeights.first?.dtype ?? variableDType, count: expected.count)
+                : weights.map(\.dtype)
             for (index, spec) in expected.enumerated() {
                 let dtype = index < dtypes.count ? dtypes[index] : variableDType
                 count.add(elements: spec.elementCount, bytes: spec.elementCount * DType.byteSize(of: dtype),

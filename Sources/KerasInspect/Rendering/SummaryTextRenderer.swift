@@ -1,5 +1,3 @@
-import Foundation
-
 /// Renders a `ModelSummary` as the table Keras 3 prints: heavy header, one row per layer,
 /// `Param #` right-aligned with thousands separators, totals with byte sizes.
 public enum SummaryTextRenderer {
@@ -20,6 +18,7 @@ public enum SummaryTextRenderer {
         lines.append(border("┏", "━", "┳", "┓", widths))
         lines += tableRow(header, widths: widths, rightAligned: rightAligned, separator: "┃")
         lines.append(border("┡", "━", "╇", "┩", widths))
+        let rowSeparator = border("├", "─", "┼", "┤", widths)
         for (index, row) in summary.rows.enumerated() {
             var cells = [
                 indent(row.depth) + "\(row.name) (\(row.className))",
@@ -31,7 +30,7 @@ public enum SummaryTextRenderer {
             }
             lines += tableRow(cells, widths: widths, rightAligned: rightAligned, separator: "│")
             if index < summary.rows.count - 1 {
-                lines.append(border("├", "─", "┼", "┤", widths))
+                lines.append(rowSeparator)
             }
         }
         lines.append(border("└", "─", "┴", "┘", widths))
@@ -78,10 +77,19 @@ public enum SummaryTextRenderer {
         let units = ["B", "KB", "MB", "GB", "TB", "PB"]
         var size = Double(bytes)
         for unit in units.dropLast() {
-            if size / 1024 < 1 { return String(format: "%.2f %@", size, unit) }
+            if size / 1024 < 1 { return twoDecimals(size) + " " + unit }
             size /= 1024
         }
-        return String(format: "%.2f %@", size, units.last!)
+        return twoDecimals(size) + " " + units.last!
+    }
+
+    /// `%.2f` without Foundation: round half to even on the hundredths, as printf does for
+    /// the binary value (close enough for sizes; exact for the values bytes produce).
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = (value * 100).rounded(.toNearestOrEven)
+        let whole = Int(hundredths) / 100
+        let fraction = Int(hundredths) % 100
+        return "\(whole)." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 
     private static func border(_ left: String, _ fill: String, _ middle: String, _ right: String, _ widths: [Int]) -> String {
@@ -104,7 +112,7 @@ public enum SummaryTextRenderer {
 
     /// Breaks text at spaces to fit `width`, splitting words longer than a line.
     static func wrap(_ text: String, width: Int) -> [String] {
-        guard width > 0 else { return [text] }
+        guard width > 0, text.count > width else { return [text] }
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
