@@ -17,6 +17,13 @@ public protocol LayerKind: Sendable {
     /// The weights Keras creates when the layer is built on `inputs` (its first call),
     /// in Keras' saved order: trainable-created first, then non-trainable.
     func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec]
+
+    /// Caveats worth telling the user about this layer (an assumed shape, say).
+    var notes: [String] { get }
+}
+
+extension LayerKind {
+    public var notes: [String] { [] }
 }
 
 /// Layers that take exactly one tensor: implement the single-input forms.

@@ -97,6 +97,7 @@ enum ShapeInference {
         }
         guard let kind = layer.kind else { return nil }
         if call.node == 0 {
+            model.graphLayers[call.layer].problems += kind.notes
             do {
                 model.graphLayers[call.layer].expectedWeights = try kind.expectedWeights(for: inputs)
             } catch {
