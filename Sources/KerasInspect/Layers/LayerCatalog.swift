@@ -2,11 +2,23 @@
 ///
 /// Adding a layer kind means writing its file under `Layers/` and adding its type to `kinds`.
 public struct LayerCatalog: Sendable {
-    /// Every supported layer kind, grouped by family.
-    static let kinds: [any LayerKind.Type] =
-        coreKinds + activationKinds + regularizationKinds + reshapingKinds + convolutionKinds
-        + poolingKinds + normalizationKinds + mergingKinds + recurrentKinds + attentionKinds
-        + wrapperKinds + preprocessingKinds
+    /// Every supported layer kind, grouped by family (the order of `docs/layers.md`).
+    public static let families: [(name: String, kinds: [any LayerKind.Type])] = [
+        ("Core", coreKinds),
+        ("Activation", activationKinds),
+        ("Dropout and noise", regularizationKinds),
+        ("Reshaping", reshapingKinds),
+        ("Convolution", convolutionKinds),
+        ("Pooling", poolingKinds),
+        ("Normalization", normalizationKinds),
+        ("Merging", mergingKinds),
+        ("Recurrent", recurrentKinds),
+        ("Attention", attentionKinds),
+        ("Wrappers", wrapperKinds),
+        ("Preprocessing", preprocessingKinds),
+    ]
+
+    static let kinds: [any LayerKind.Type] = families.flatMap(\.kinds)
 
     public static let standard = LayerCatalog(kinds: kinds)
 
