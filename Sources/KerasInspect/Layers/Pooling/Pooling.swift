@@ -2,8 +2,7 @@
 /// each output is the window's maximum or mean. No weights.
 public struct PoolingLayer: SingleInputLayerKind {
     public static let classNames = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-                                    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-                                    "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D"]
+                                    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D"]
 
     public let spatialRank: Int
     public let poolSize: [Int]
@@ -42,9 +41,7 @@ public struct PoolingLayer: SingleInputLayerKind {
 /// all spatial positions (kept as size-1 axes with `keepdims`). No weights.
 public struct GlobalPoolingLayer: SingleInputLayerKind {
     public static let classNames = ["GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-                                    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-                                    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
-                                    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
+                                    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D"]
 
     public let spatialRank: Int
     public let keepDims: Bool

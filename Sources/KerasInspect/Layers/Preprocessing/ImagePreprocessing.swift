@@ -30,7 +30,7 @@ public struct ImageResizingLayer: SingleInputLayerKind {
 public struct AugmentationLayer: ShapePreservingLayerKind {
     public static let classNames = [
         "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
-        "RandomBrightness", "RandomHeight", "RandomWidth", "RandomGrayscale", "RandomHue", "RandomSaturation",
+        "RandomBrightness", "RandomGrayscale", "RandomHue", "RandomSaturation",
     ]
     public init(config: LayerConfig, catalog: LayerCatalog) throws {}
 }
