@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import KerasInspect
+@testable import KerasInspectCLI
+
+/// The two renderings of a summary, checked against what Keras reported for the same files.
+@Suite struct SummaryOutputTests {
+    private func json(_ path: String) throws -> JSONValue {
+        let result = CLI.run([path, "--format", "json"])
+        #expect(result.exitCode == 0)
+        return try JSONParser.parse(result.standardOutput)
+    }
+
+    @Test(arguments: FixtureFile.all())
+    func jsonOutputMatchesKeras(_ fixture: FixtureFile) throws {
+        let document = try json(fixture.file.path)
+        for key in ["total_params", "trainable_params", "non_trainable_params"] {
+            #expect(document[key]?.intValue == fixture.report[key]?.intValue, "\(key)")
+        }
+        #expect(document["model"]?["name"]?.stringValue == fixture.report["name"]?.stringValue)
+        let layers = document["layers"]?.arrayValue ?? []
+        let reportLayers = fixture.report["layers"]?.arrayValue ?? []
+        #expect(layers.map { $0["name"] } == reportLayers.map { $0["name"] })
+        for (layer, reportLayer) in zip(layers, reportLayers) {
+            #expect(layer["params"] == reportLayer["params"])
+            // The last call's shape, as Keras' summary shows it.
+            let lastShape = reportLayer["output_shapes"]?.arrayValue?.last
+            #expect(layer["output_shape"] == lastShape, "output shape of \(layer["name"]?.stringValue ?? "")")
+            if layer["layers"] == nil {
+                let shapes = (layer["weights"]?.arrayValue ?? []).map { $0["shape"] }
+                let reportShapes = (reportLayer["weights"]?.arrayValue ?? []).map { $0["shape"] }
+                #expect(Set(shapes.map { JSONWriter.string($0 ?? .null, pretty: false) }) == Set(reportShapes.map { JSONWriter.string($0 ?? .null, pretty: false) }))
+            }
+        }
+        let inputShapes = (document["inputs"]?.arrayValue ?? []).map { $0["shape"] }
+        #expect(inputShapes == (fixture.report["inputs"]?.arrayValue ?? []).map { $0["shape"] })
+        let outputShapes = (document["outputs"]?.arrayValue ?? []).map { $0["shape"] }
+        #expect(outputShapes == (fixture.report["outputs"]?.arrayValue ?? []).map { $0["shape"] })
+    }
+
+    /// The question behind model (b): which of BatchNormalization's four vectors train.
+    @Test func batchNormalizationVectorsInJSON() throws {
+        let report = try #require(FixtureFile.all().first { $0.model == "bn_dense_1120" && $0.file.pathExtension == "h5" })
+        let document = try json(report.file.path)
+        for (layer, reportLayer) in zip(document["layers"]?.arrayValue ?? [], report.report["layers"]?.arrayValue ?? [])
+        where layer["class_name"]?.stringValue == "BatchNormalization" {
+            let weights = layer["weights"]?.arrayValue ?? []
+            let reportWeights = reportLayer["weights"]?.arrayValue ?? []
+            #expect(weights.count == 4)
+            #expect(weights.map { $0["shape"] } == reportWeights.map { $0["shape"] })
+            #expect(weights.map { $0["trainable"] } == reportWeights.map { $0["trainable"] })
+        }
+    }
+
+    @Test func expandNestedListsSubLayersUnderTheirModel() throws {
+        let fixture = try #require(FixtureFile.all().first { $0.model == "nested_models" && $0.file.pathExtension == "h5" })
+        let text = CLI.run([fixture.file.path, "--expand-nested"]).standardOutput
+        let plain = CLI.run([fixture.file.path]).standardOutput
+        for nested in fixture.report["layers"]?.arrayValue ?? [] {
+            for inner in nested["layers"]?.arrayValue ?? [] {
+                let name = try #require(inner["name"]?.stringValue)
+                #expect(text.contains("└ \(name)"), "\(name) listed under its model")
+                #expect(!plain.contains("└ \(name)"))
+            }
+        }
+    }
+
+    @Test func textTotalsUseThousandsSeparatorsAndKerasByteUnits() throws {
+        let fixture = try #require(FixtureFile.all().first { $0.model == "bn_dense_1120" && $0.file.pathExtension == "h5" })
+        let text = CLI.run([fixture.file.path]).standardOutput
+        let total = try #require(fixture.report["total_params"]?.intValue)
+        #expect(text.contains(" Total params: \(SummaryTextRenderer.grouped(total)) ("))
+        // Keras' own summary text carries the same totals line.
+        let kerasSummary = fixture.report["summary"]?.stringValue ?? ""
+        let kerasTotalLine = kerasSummary.split(separator: "\n").first { $0.contains("Total params") }.map(String.init) ?? ""
+        #expect(text.contains(kerasTotalLine.trimmingCharacters(in: .whitespaces)), "Keras printed: \(kerasTotalLine)")
+    }
+}
