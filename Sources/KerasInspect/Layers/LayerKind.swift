@@ -65,6 +65,17 @@ enum LayerMath {
         return value
     }
 
+    /// Sizes of the given axes (negative ones count from the end), which must be known:
+    /// the shape of per-feature weights such as BatchNormalization's.
+    static func axisSizes(_ axes: [Int], of input: TensorShape) throws -> [Int] {
+        try axes.map { axis in
+            guard let resolved = input.normalizedAxis(axis), let size = input[resolved] else {
+                throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
+            }
+            return size
+        }
+    }
+
     /// Output length of a convolution or pooling window along one axis (Keras' conv_utils rule).
     static func convOutputLength(_ length: Int?, kernel: Int, padding: String, stride: Int, dilation: Int = 1) -> Int? {
         guard let length else { return nil }

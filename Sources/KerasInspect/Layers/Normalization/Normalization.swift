@@ -19,12 +19,7 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        let shape = try axes.map { axis -> Int in
-            guard let resolved = input.normalizedAxis(axis), let dim = input[resolved] else {
-                throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
-            }
-            return dim
-        }
+        let shape = try LayerMath.axisSizes(axes, of: input)
         var weights: [WeightSpec] = []
         if scale { weights.append(WeightSpec("gamma", shape)) }
         if center { weights.append(WeightSpec("beta", shape)) }
@@ -51,12 +46,7 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        let shape = try axes.map { axis -> Int in
-            guard let resolved = input.normalizedAxis(axis), let dim = input[resolved] else {
-                throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
-            }
-            return dim
-        }
+        let shape = try LayerMath.axisSizes(axes, of: input)
         var weights: [WeightSpec] = []
         if scale { weights.append(WeightSpec("gamma", shape)) }
         if center { weights.append(WeightSpec("beta", shape)) }
@@ -79,12 +69,10 @@ public struct GroupNormalizationLayer: ShapePreservingLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        guard let resolved = input.normalizedAxis(axis), let channels = input[resolved] else {
-            throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
-        }
+        let channels = try LayerMath.axisSizes([axis], of: input)
         var weights: [WeightSpec] = []
-        if scale { weights.append(WeightSpec("gamma", [channels])) }
-        if center { weights.append(WeightSpec("beta", [channels])) }
+        if scale { weights.append(WeightSpec("gamma", channels)) }
+        if center { weights.append(WeightSpec("beta", channels)) }
         return weights
     }
 }

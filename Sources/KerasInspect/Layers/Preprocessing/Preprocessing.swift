@@ -21,12 +21,7 @@ public struct NormalizationLayer: ShapePreservingLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         if hasConstantStatistics { return [] }
-        let shape = try keptAxes.map { axis -> Int in
-            guard let resolved = input.normalizedAxis(axis), let dim = input[resolved] else {
-                throw LayerConfigError("axis \(axis) is unknown or out of range for input \(input)")
-            }
-            return dim
-        }
+        let shape = try LayerMath.axisSizes(keptAxes, of: input)
         return [
             WeightSpec("mean", shape, trainable: false),
             WeightSpec("variance", shape, trainable: false),
