@@ -32,6 +32,8 @@ public enum CLI {
 
     static let commands: [String: @Sendable ([String]) -> CommandResult] = [
         "summary": SummaryCommand.run,
+        "verify": VerifyCommand.run,
+        "weights": WeightsCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {

@@ -17,6 +17,8 @@ public struct ModelFile: Sendable {
     public var optimizerWeights: [StoredWeight]
     /// Whether the file stores weight arrays (false for architecture-only JSON).
     public var hasStoredWeights: Bool
+    /// Stored layer groups whose name matches no layer of the model.
+    public var unclaimedWeightGroups: [String: [StoredWeight]]
 
     /// Opens any supported file, recognised by its content.
     public static func open(_ path: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
@@ -55,7 +57,7 @@ public struct ModelFile: Sendable {
     init(path: String, source: ModelSource, catalog: LayerCatalog) throws {
         var model = try ModelConfigParser(catalog: catalog).parseModel(source.modelConfig)
         try ShapeInference.infer(&model)
-        model.attachStoredWeights(source.layerWeights)
+        let unclaimed = model.attachStoredWeights(source.layerWeights)
         self.path = path
         self.format = source.format
         self.kerasVersion = source.kerasVersion
@@ -64,6 +66,7 @@ public struct ModelFile: Sendable {
         self.trainingConfig = source.trainingConfig
         self.optimizerWeights = source.optimizerWeights
         self.hasStoredWeights = source.hasWeights
+        self.unclaimedWeightGroups = unclaimed.filter { !$0.value.isEmpty }
     }
 
     /// Elements of the optimizer's stored state, or `nil` when the file stores none.

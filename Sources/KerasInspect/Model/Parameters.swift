@@ -67,7 +67,7 @@ extension Layer {
         }
         if storedWeights.isEmpty {
             return expected.map {
-                LayerWeight(name: $0.name, shape: $0.shape, dtype: variableDType,
+                LayerWeight(name: $0.name, shape: $0.shape, dtype: $0.dtype ?? variableDType,
                             createdTrainable: $0.trainable, path: nil, expectedShape: $0.shape)
             }
         }
@@ -87,7 +87,7 @@ extension Layer {
                 return LayerWeight(name: stored.name, shape: stored.shape, dtype: stored.dtype,
                                    createdTrainable: spec.trainable, path: stored.path, expectedShape: spec.shape)
             }
-            return LayerWeight(name: spec.name, shape: spec.shape, dtype: variableDType,
+            return LayerWeight(name: spec.name, shape: spec.shape, dtype: spec.dtype ?? variableDType,
                                createdTrainable: spec.trainable, path: nil, expectedShape: spec.shape)
         }
         for storedIndex in unmatched {
@@ -120,7 +120,7 @@ extension Layer {
             // Pairing stored arrays with specs is only needed when their element types differ.
             let uniformDType = Set(storedWeights.map(\.dtype)).count <= 1
             let dtypes = uniformDType
-                ? Array(repeating: storedWeights.first?.dtype ?? variableDType, count: expected.count)
+                ? expected.map { storedWeights.first?.dtype ?? $0.dtype ?? variableDType }
                 : weights.map(\.dtype)
             for (index, spec) in expected.enumerated() {
                 let dtype = index < dtypes.count ? dtypes[index] : variableDType
@@ -143,16 +143,21 @@ extension Model {
         layers.reduce(ParameterCount()) { $0 + $1.parameterCount(enclosingTrainable: enclosingTrainable && trainable) }
     }
 
-    /// Gives each layer the arrays stored under its name. A nested model's arrays sit in its
-    /// single group; they are handed on to the sub-layer named in their path.
-    mutating func attachStoredWeights(_ groups: [String: [StoredWeight]]) {
+    /// Gives each layer the arrays stored under its name and returns the groups that match
+    /// no layer. A nested model's arrays sit in its single group; they are handed on to the
+    /// sub-layer named in their path.
+    @discardableResult
+    mutating func attachStoredWeights(_ groups: [String: [StoredWeight]]) -> [String: [StoredWeight]] {
+        var unclaimed = groups
         for index in graphLayers.indices {
+            unclaimed[graphLayers[index].name] = nil
             guard let stored = groups[graphLayers[index].name] else { continue }
             graphLayers[index].storedWeights = stored
             if graphLayers[index].nested != nil {
                 graphLayers[index].nested!.distributeStoredWeights(stored)
             }
         }
+        return unclaimed
     }
 
     private mutating func distributeStoredWeights(_ stored: [StoredWeight]) {

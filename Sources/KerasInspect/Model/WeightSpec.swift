@@ -5,11 +5,14 @@ public struct WeightSpec: Hashable, Sendable {
     public var shape: [Int]
     /// Whether Keras creates the variable as trainable (before layer `trainable` flags apply).
     public var trainable: Bool
+    /// The element type when it is not the layer's variable dtype (Normalization's int64 `count`).
+    public var dtype: String?
 
-    public init(_ name: String, _ shape: [Int], trainable: Bool = true) {
+    public init(_ name: String, _ shape: [Int], trainable: Bool = true, dtype: String? = nil) {
         self.name = name
         self.shape = shape
         self.trainable = trainable
+        self.dtype = dtype
     }
 
     public var elementCount: Int { shape.reduce(1, *) }

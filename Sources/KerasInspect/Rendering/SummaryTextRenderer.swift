@@ -83,13 +83,21 @@ public enum SummaryTextRenderer {
         return twoDecimals(size) + " " + units.last!
     }
 
-    /// `%.2f` without Foundation: round half to even on the hundredths, as printf does for
-    /// the binary value (close enough for sizes; exact for the values bytes produce).
-    static func twoDecimals(_ value: Double) -> String {
-        let hundredths = (value * 100).rounded(.toNearestOrEven)
-        let whole = Int(hundredths) / 100
-        let fraction = Int(hundredths) % 100
-        return "\(whole)." + (fraction < 10 ? "0" : "") + String(fraction)
+    static func twoDecimals(_ value: Double) -> String { fixed(value, decimals: 2) }
+
+    /// `%.Nf` without Foundation (rounding half to even on the last digit).
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return String(value) }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded(.toNearestOrEven)
+        guard scaled < 9.0e15 else { return String(value) }
+        let units = Int(scaled)
+        let whole = units / Int(scale)
+        let fraction = String(units % Int(scale))
+        let sign = value < 0 && units != 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(whole) }
+        return sign + String(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 
     private static func border(_ left: String, _ fill: String, _ middle: String, _ right: String, _ widths: [Int]) -> String {

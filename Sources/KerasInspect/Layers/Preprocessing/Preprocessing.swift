@@ -25,7 +25,7 @@ public struct NormalizationLayer: ShapePreservingLayerKind {
         return [
             WeightSpec("mean", shape, trainable: false),
             WeightSpec("variance", shape, trainable: false),
-            WeightSpec("count", [], trainable: false),
+            WeightSpec("count", [], trainable: false, dtype: "int64"),
         ]
     }
 }

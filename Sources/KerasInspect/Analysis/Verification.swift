@@ -1,0 +1,155 @@
+/// One inconsistency between what a layer's config implies and what the file stores.
+public struct WeightProblem: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case missing = "missing"
+        case unexpected = "unexpected"
+        case wrongShape = "wrong-shape"
+        case wrongDType = "wrong-dtype"
+        case wrongOrder = "wrong-order"
+        case notFinite = "not-finite"
+        case negativeVariance = "negative-variance"
+        case unclaimedGroup = "unclaimed-group"
+    }
+
+    public var kind: Kind
+    /// `outer/inner` for layers of nested models.
+    public var layer: String
+    public var weight: String?
+    public var expected: String?
+    public var actual: String?
+
+    public var description: String {
+        var text = "\(layer)"
+        if let weight { text += " \(weight)" }
+        switch kind {
+        case .missing: text += ": missing (expected \(expected ?? "?"))"
+        case .unexpected: text += ": unexpected array \(actual ?? "")"
+        case .wrongShape: text += ": wrong shape: expected \(expected ?? "?"), stored \(actual ?? "?")"
+        case .wrongDType: text += ": wrong dtype: expected \(expected ?? "?"), stored \(actual ?? "?")"
+        case .wrongOrder: text += ": stored out of order: expected position \(expected ?? "?"), stored at \(actual ?? "?")"
+        case .notFinite: text += ": \(actual ?? "") non-finite values"
+        case .negativeVariance: text += ": moving variance has \(actual ?? "") values ≤ 0"
+        case .unclaimedGroup: text += ": weight group matches no layer of the model (\(actual ?? ""))"
+        }
+        return text
+    }
+}
+
+/// The result of `verify`: every problem found (not only the first), and what was checked.
+public struct VerificationReport: Sendable {
+    public var problems: [WeightProblem] = []
+    public var checkedLayers = 0
+    public var checkedArrays = 0
+    /// Layers the catalog does not know: their arrays could not be checked against a config.
+    public var uncheckedLayers: [String] = []
+
+    public var isConsistent: Bool { problems.isEmpty }
+}
+
+/// Checks every layer's stored arrays against the weights its config implies: names,
+/// shapes, element types and order (a wrong count shows as missing or unexpected arrays); and, when `checkValues` is set, that the values
+/// are finite and that BatchNormalization variances are positive.
+public enum Verifier {
+    public static func verify(_ file: ModelFile, checkValues: Bool = true) throws -> VerificationReport {
+        var report = VerificationReport()
+        // An architecture-only file has nothing to check against its config.
+        guard file.hasStoredWeights else { return report }
+        let reader = checkValues ? try StoredWeightReader(file) : nil
+        try verify(file.model, prefix: "", reader: reader, into: &report)
+        for (group, weights) in file.unclaimedWeightGroups.sorted(by: { $0.key < $1.key }) {
+            report.problems.append(WeightProblem(kind: .unclaimedGroup, layer: group, weight: nil, expected: nil,
+                                                 actual: "\(weights.count) arrays"))
+        }
+        return report
+    }
+
+    private static func verify(_ model: Model, prefix: String, reader: StoredWeightReader?,
+                               into report: inout VerificationReport) throws {
+        for layer in model.layers {
+            let label = prefix + layer.name
+            if let nested = layer.nested {
+                try verify(nested, prefix: label + "/", reader: reader, into: &report)
+                continue
+            }
+            guard let expected = layer.expectedWeights else {
+                if !layer.storedWeights.isEmpty || layer.kind == nil { report.uncheckedLayers.append(label) }
+                continue
+            }
+            report.checkedLayers += 1
+            report.problems += compare(expected: expected, stored: layer.storedWeights, layer: layer, label: label)
+            guard let reader else { continue }
+            for stored in layer.storedWeights where stored.dtype != "string" {
+                report.checkedArrays += 1
+                let statistics = WeightStatistics(try reader.values(of: stored))
+                let nonFinite = statistics.nanCount + statistics.positiveInfinityCount + statistics.negativeInfinityCount
+                if nonFinite > 0 {
+                    report.problems.append(WeightProblem(kind: .notFinite, layer: label, weight: stored.name,
+                        expected: nil, actual: "\(nonFinite) (NaN \(statistics.nanCount), +Inf \(statistics.positiveInfinityCount), -Inf \(statistics.negativeInfinityCount))"))
+                }
+                if layer.className == "BatchNormalization", ["moving_variance", "running_std"].contains(stored.shortName),
+                   let minimum = statistics.minimum, minimum <= 0 {
+                    let count = try reader.values(of: stored).filter { $0 <= 0 }.count
+                    report.problems.append(WeightProblem(kind: .negativeVariance, layer: label, weight: stored.name,
+                                                         expected: nil, actual: "\(count)"))
+                }
+            }
+        }
+    }
+
+    /// Pairs stored arrays with expected weights by variable name, then by position, and
+    /// reports what does not fit.
+    static func compare(expected: [WeightSpec], stored: [StoredWeight], layer: Layer, label: String) -> [WeightProblem] {
+        var problems: [WeightProblem] = []
+        let shapeText = { (shape: [Int]) in TensorShape(shape.map { $0 }).description }
+        var unmatched = Array(stored.indices)
+        var pairs: [Int?] = Array(repeating: nil, count: expected.count)
+        for (index, spec) in expected.enumerated() {
+            let name = spec.name.split(separator: "/").last.map(String.init) ?? spec.name
+            if let position = unmatched.firstIndex(where: { stored[$0].shortName == name }) {
+                pairs[index] = unmatched.remove(at: position)
+            }
+        }
+        // Arrays with other naming schemes (Keras 1's `dense_1_W`) pair by position.
+        let namedPairs = pairs
+        for index in expected.indices where pairs[index] == nil {
+            if let position = unmatched.firstIndex(where: { !expected.map(\.name).contains(stored[$0].shortName) }) {
+                pairs[index] = unmatched.remove(at: position)
+            }
+        }
+        for (index, spec) in expected.enumerated() {
+            guard let storedIndex = pairs[index] else {
+                problems.append(WeightProblem(kind: .missing, layer: label, weight: spec.name,
+                                              expected: shapeText(spec.shape), actual: nil))
+                continue
+            }
+            let array = stored[storedIndex]
+            if array.shape != spec.shape {
+                problems.append(WeightProblem(kind: .wrongShape, layer: label, weight: array.name,
+                                              expected: shapeText(spec.shape), actual: shapeText(array.shape)))
+            }
+            let expectedDType = spec.dtype ?? layer.variableDType
+            if !dtypesCompatible(expected: expectedDType, stored: array.dtype) {
+                problems.append(WeightProblem(kind: .wrongDType, layer: label, weight: array.name,
+                                              expected: expectedDType, actual: array.dtype))
+            }
+            if namedPairs[index] != nil, storedIndex != index, stored.count == expected.count {
+                problems.append(WeightProblem(kind: .wrongOrder, layer: label, weight: array.name,
+                                              expected: "\(index + 1)", actual: "\(storedIndex + 1)"))
+            }
+        }
+        for storedIndex in unmatched {
+            let array = stored[storedIndex]
+            problems.append(WeightProblem(kind: .unexpected, layer: label, weight: array.name,
+                                          expected: nil, actual: shapeText(array.shape)))
+        }
+        return problems
+    }
+
+    /// Float variables may be stored in another float width by mixed-precision or
+    /// conversion tools; only a change of kind (integer vs float) is an error.
+    static func dtypesCompatible(expected: String, stored: String) -> Bool {
+        if expected == stored { return true }
+        let floats: Set<String> = ["float16", "float32", "float64", "bfloat16"]
+        return floats.contains(expected) && floats.contains(stored)
+    }
+}

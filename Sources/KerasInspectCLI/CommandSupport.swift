@@ -1,0 +1,28 @@
+import KerasInspect
+
+/// The steps every file command shares: parse arguments, open the one model file, turn
+/// failures into one line on stderr and exit code 2.
+enum CommandSupport {
+    static func withModelFile(_ arguments: [String], spec: ArgumentSpec, allowExtraPositionals: Bool = false,
+                              _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
+        var spec = spec
+        spec.flags.insert("help")
+        let parsed: ParsedArguments
+        do {
+            parsed = try ArgumentParser.parse(arguments, spec: spec)
+        } catch {
+            return .failure("\(error)")
+        }
+        if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
+        guard let path = parsed.positionals.first, allowExtraPositionals || parsed.positionals.count == 1 else {
+            return .failure(parsed.positionals.isEmpty ? "no file given (try --help)" : "give exactly one file")
+        }
+        do {
+            return try body(try ModelFile.open(path), parsed)
+        } catch let error as KerasInspectError {
+            return .failure(error.inFile(path).description)
+        } catch {
+            return .failure("\(path): \(error)")
+        }
+    }
+}
