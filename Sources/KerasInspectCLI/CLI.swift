@@ -34,6 +34,7 @@ public enum CLI {
         "summary": SummaryCommand.run,
         "verify": VerifyCommand.run,
         "weights": WeightsCommand.run,
+        "explain": ExplainCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -55,16 +56,24 @@ public enum CLI {
         kerasinspect \(version): inspect Keras model files without Python
 
         Usage:
-          kerasinspect FILE [options]             same as 'kerasinspect summary FILE'
-          kerasinspect summary FILE [options]     Keras' model.summary(), computed from the file
+          kerasinspect FILE [options]                 same as 'kerasinspect summary FILE'
+          kerasinspect summary FILE [options]         Keras' model.summary(), computed from the file
+          kerasinspect explain FILE [LAYER...]        every parameter count with its arithmetic
+          kerasinspect weights FILE [LAYER...]        every stored array: path, shape, dtype, bytes
+          kerasinspect verify FILE                    stored arrays against the config; NaN/Inf
 
         Options:
-          --format text|json    output format (default text)
-          --expand-nested       list the layers of nested models under them
+          --format text|json    output format (summary, weights, verify; default text)
+          --expand-nested       summary: list the layers of nested models under them
+          --columns LIST        summary: add columns: input-shape,kernel,macs,params-percent,trainable
+          --batch-size N        summary: batch size for the MAC and memory estimates (default 1)
+          --stats               weights: min, max, mean, std, NaN/Inf counts, zeros, health flags
+          --no-values           verify: check names and shapes only, read no weight values
           --help                show this help
           --version             show the version
 
-        Exit codes: 0 success, 2 the file could not be read or the command line is wrong.
+        Exit codes: 0 success; 1 verify found problems; 2 the file could not be read or the
+        command line is wrong.
 
         """
 }

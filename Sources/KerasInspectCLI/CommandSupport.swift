@@ -19,6 +19,8 @@ enum CommandSupport {
         }
         do {
             return try body(try ModelFile.open(path), parsed)
+        } catch let error as UsageError {
+            return .failure(error.message)
         } catch let error as KerasInspectError {
             return .failure(error.inFile(path).description)
         } catch {

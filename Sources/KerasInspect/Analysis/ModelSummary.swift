@@ -15,6 +15,10 @@ public struct ModelSummary: Sendable {
         /// False for layers outside the catalog: their count comes from the stored arrays.
         public var verified: Bool
         public var trainable: Bool
+        /// Shapes of the tensors passed to the layer's last call.
+        public var inputShapes: [TensorShape]?
+        public var kernelSize: [Int]?
+        public var multiplyAccumulates: Int?
     }
 
     public var formatLine: String
@@ -28,14 +32,23 @@ public struct ModelSummary: Sendable {
     public var optimizerParameters: Int?
     public var optimizerBytes: Int?
     public var warnings: [String]
+    public var costs: CostReport
 
-    public init(_ file: ModelFile, expandNested: Bool = false) {
+    public init(_ file: ModelFile, expandNested: Bool = false, batchSize: Int = 1) {
         let model = file.model
         formatLine = file.formatDescription
         modelName = model.name
         modelClassName = model.className
         isSequentialLike = Self.isSequentialLike(model)
-        rows = Self.rows(of: model, depth: 0, expandNested: expandNested, enclosingTrainable: true)
+        let costs = CostAnalysis.analyze(model, batchSize: batchSize)
+        self.costs = costs
+        var rows = Self.rows(of: model, depth: 0, expandNested: expandNested, enclosingTrainable: true)
+        // Rows and cost entries are produced by the same walk over model.layers.
+        let costByPosition = costs.layers.filter { expandNested || $0.depth == 0 }
+        for index in rows.indices where index < costByPosition.count {
+            rows[index].multiplyAccumulates = costByPosition[index].multiplyAccumulates
+        }
+        self.rows = rows
         totals = model.parameterCount()
         optimizerParameters = file.optimizerParameterCount
         optimizerBytes = file.optimizerWeights.isEmpty ? nil
@@ -55,13 +68,22 @@ public struct ModelSummary: Sendable {
                 parameters: layer.parameterCount(enclosingTrainable: trainable),
                 connectedTo: layer.nodes.flatMap(\.inputs),
                 verified: layer.isVerified,
-                trainable: trainable && layer.trainable))
+                trainable: trainable && layer.trainable,
+                inputShapes: layer.nodes.last.map { node in node.inputs.compactMap { model.shape(of: $0) } },
+                kernelSize: layer.config.has("kernel_size") ? try? layer.config.ints("kernel_size", count: max(1, Self.spatialRank(layer))) : nil,
+                multiplyAccumulates: nil))
             if expandNested, let nested = layer.nested {
                 rows += Self.rows(of: nested, depth: depth + 1, expandNested: true,
                                   enclosingTrainable: trainable && layer.trainable)
             }
         }
         return rows
+    }
+
+    /// 1, 2 or 3 for convolution-like layers, from the class name (`Conv2D` → 2).
+    static func spatialRank(_ layer: Layer) -> Int {
+        for rank in 1...3 where layer.className.contains("\(rank)D") { return rank }
+        return 1
     }
 
     /// Keras' rule: a Sequential model, or a graph where every layer is called once on at

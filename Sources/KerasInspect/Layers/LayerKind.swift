@@ -20,10 +20,41 @@ public protocol LayerKind: Sendable {
 
     /// Caveats worth telling the user about this layer (an assumed shape, say).
     var notes: [String] { get }
+
+    /// Multiply-accumulate operations of one call on inputs of these shapes, with the batch
+    /// dimension already set; `nil` when an unknown dimension makes it unknowable.
+    /// Element-wise work (activations, normalisation, pooling) counts as zero.
+    func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int?
+
+    /// The arithmetic behind the parameter count beyond the per-weight sum, e.g.
+    /// `= 32 × (3 × 3·3 + 1)` for a convolution; `nil` when the sum says it all.
+    func parameterFormula(for inputs: [TensorShape]) -> String?
+
+    /// One short paragraph, in plain language, on what the layer's parameters are.
+    static var explanation: String { get }
 }
 
 extension LayerKind {
     public var notes: [String] { [] }
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? { 0 }
+    public func parameterFormula(for inputs: [TensorShape]) -> String? { nil }
+    public static var explanation: String { "It has no parameters: it only reshapes, routes or transforms values." }
+}
+
+extension LayerMath {
+    /// Product of all dimensions, `nil` if any is unknown.
+    static func elements(_ shape: TensorShape) -> Int? { shape.elementCount }
+
+    /// `1,234` with thousands separators, for explanations.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return value < 0 ? "-" + result : result
+    }
 }
 
 /// Layers that take exactly one tensor: implement the single-input forms.

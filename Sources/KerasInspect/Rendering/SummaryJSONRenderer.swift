@@ -1,12 +1,13 @@
 /// The summary as JSON (`--format json`); the schema is documented in `docs/json.md`.
 public enum SummaryJSONRenderer {
-    public static func render(_ file: ModelFile) -> String {
-        JSONWriter.string(document(file)) + "\n"
+    public static func render(_ file: ModelFile, batchSize: Int = 1) -> String {
+        JSONWriter.string(document(file, batchSize: batchSize)) + "\n"
     }
 
-    public static func document(_ file: ModelFile) -> JSONValue {
+    public static func document(_ file: ModelFile, batchSize: Int = 1) -> JSONValue {
         let model = file.model
-        let summary = ModelSummary(file)
+        let summary = ModelSummary(file, batchSize: batchSize)
+        let costs = summary.costs
         let totals = summary.totals
         return .object(JSONObject([
             ("file", .string(file.path)),
@@ -27,20 +28,30 @@ public enum SummaryJSONRenderer {
             ("outputs", .array(model.outputs.map { ref in
                 .object(JSONObject([("name", .string(ref.layer)), ("shape", shapeValue(model.shape(of: ref)))]))
             })),
-            ("layers", .array(layers(of: model, enclosingTrainable: true))),
+            ("layers", .array(layers(of: model, enclosingTrainable: true, costs: costs, prefix: ""))),
             ("total_params", number(totals.total)),
             ("trainable_params", number(totals.trainable)),
             ("non_trainable_params", number(totals.nonTrainable)),
             ("total_bytes", number(totals.totalBytes)),
             ("optimizer_params", file.optimizerParameterCount.map(number) ?? .null),
+            ("estimates", .object(JSONObject([
+                ("batch_size", number(costs.batchSize)),
+                ("macs", number(costs.totalMultiplyAccumulates)),
+                ("flops", number(costs.totalFLOPs)),
+                ("parameter_bytes", number(costs.parameterBytes)),
+                ("activation_bytes", number(costs.activationBytes)),
+                ("total_bytes", number(costs.estimatedTotalBytes)),
+                ("uncounted_layers", .array(costs.uncountedLayers.map(JSONValue.string))),
+            ]))),
             ("unverified_layers", .array(model.unverifiedLayerNames.map(JSONValue.string))),
             ("warnings", .array(summary.warnings.map(JSONValue.string))),
         ]))
     }
 
-    private static func layers(of model: Model, enclosingTrainable: Bool) -> [JSONValue] {
+    private static func layers(of model: Model, enclosingTrainable: Bool, costs: CostReport, prefix: String) -> [JSONValue] {
         let modelTrainable = enclosingTrainable && model.trainable
         return model.layers.map { layer in
+            let cost = costs.cost(of: prefix + layer.name)
             let count = layer.parameterCount(enclosingTrainable: modelTrainable)
             let layerTrainable = modelTrainable && layer.trainable
             var object = JSONObject([
@@ -52,6 +63,8 @@ public enum SummaryJSONRenderer {
                 ("non_trainable_params", number(count.nonTrainable)),
                 ("trainable", .bool(layer.trainable)),
                 ("verified", .bool(layer.isVerified)),
+                ("macs", cost?.multiplyAccumulates.map(number) ?? .null),
+                ("activation_bytes", cost?.activationBytes.map(number) ?? .null),
                 ("inbound", .array(layer.nodes.map { node in
                     .array(node.inputs.map { .array([.string($0.layer), number($0.node), number($0.tensor)]) })
                 })),
@@ -66,7 +79,8 @@ public enum SummaryJSONRenderer {
                 } : [])),
             ])
             if let nested = layer.nested {
-                object["layers"] = .array(layers(of: nested, enclosingTrainable: layerTrainable))
+                object["layers"] = .array(layers(of: nested, enclosingTrainable: layerTrainable, costs: costs,
+                                                 prefix: prefix + layer.name + "/"))
             }
             if !layer.problems.isEmpty {
                 object["problems"] = .array(layer.problems.map(JSONValue.string))

@@ -5,15 +5,65 @@ public enum SummaryTextRenderer {
     static let sequentialColumns = [38, 29, 17]
     static let functionalColumns = [31, 27, 17, 28]
 
-    public static func render(_ summary: ModelSummary) -> String {
+    /// Optional columns, as torchinfo offers them (`--columns`).
+    public enum ExtraColumn: String, CaseIterable, Sendable {
+        case inputShape = "input-shape"
+        case kernelSize = "kernel"
+        case macs = "macs"
+        case paramsPercent = "params-percent"
+        case trainable = "trainable"
+
+        var title: String {
+            switch self {
+            case .inputShape: return "Input Shape"
+            case .kernelSize: return "Kernel"
+            case .macs: return "MACs"
+            case .paramsPercent: return "Params %"
+            case .trainable: return "Trainable"
+            }
+        }
+
+        var width: Int {
+            switch self {
+            case .inputShape: return 27
+            case .kernelSize: return 11
+            case .macs: return 17
+            case .paramsPercent: return 10
+            case .trainable: return 11
+            }
+        }
+
+        var rightAligned: Bool { self == .macs || self == .paramsPercent }
+
+        func value(_ row: ModelSummary.Row, total: Int) -> String {
+            switch self {
+            case .inputShape: return row.inputShapes.map { $0.isEmpty ? "-" : shapeText($0) } ?? "?"
+            case .kernelSize: return row.kernelSize.map { $0.map(String.init).joined(separator: "×") } ?? "-"
+            case .macs: return row.multiplyAccumulates.map(grouped) ?? "?"
+            case .paramsPercent:
+                return total == 0 ? "-" : fixed(Double(row.parameters.total) * 100 / Double(total), decimals: 2) + "%"
+            case .trainable: return row.parameters.total == 0 ? "-" : (row.trainable ? "Y" : "N")
+            }
+        }
+    }
+
+    public static func render(_ summary: ModelSummary, extraColumns: [ExtraColumn] = []) -> String {
         var lines: [String] = []
         lines.append(summary.formatLine)
         lines.append("Model: \"\(summary.modelName)\"")
         let withConnections = !summary.isSequentialLike
-        let widths = withConnections ? functionalColumns : sequentialColumns
+        var widths = withConnections ? functionalColumns : sequentialColumns
         var header = ["Layer (type)", "Output Shape", "Param #"]
-        if withConnections { header.append("Connected to") }
-        let rightAligned = [false, false, true, false]
+        var rightAligned = [false, false, true]
+        if withConnections {
+            header.append("Connected to")
+            rightAligned.append(false)
+        }
+        for column in extraColumns {
+            header.append(column.title)
+            widths.append(column.width)
+            rightAligned.append(column.rightAligned)
+        }
 
         lines.append(border("┏", "━", "┳", "┓", widths))
         lines += tableRow(header, widths: widths, rightAligned: rightAligned, separator: "┃")
@@ -28,6 +78,7 @@ public enum SummaryTextRenderer {
             if withConnections {
                 cells.append(row.connectedTo.isEmpty ? "-" : row.connectedTo.map(\.description).joined(separator: ", "))
             }
+            cells += extraColumns.map { $0.value(row, total: summary.totals.total) }
             lines += tableRow(cells, widths: widths, rightAligned: rightAligned, separator: "│")
             if index < summary.rows.count - 1 {
                 lines.append(rowSeparator)
@@ -41,6 +92,7 @@ public enum SummaryTextRenderer {
         if let optimizer = summary.optimizerParameters {
             lines.append(" Optimizer params: \(grouped(optimizer)) (\(readableBytes(summary.optimizerBytes ?? 0))), not included in Total params")
         }
+        lines += costLines(summary.costs)
         if summary.rows.contains(where: { !$0.verified }) {
             lines.append(" * not verified: the layer is outside the catalog or its weights could not be derived")
         }
@@ -48,6 +100,18 @@ public enum SummaryTextRenderer {
             lines.append("warning: \(warning)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The estimates under the totals (formulas in docs/costs.md).
+    static func costLines(_ costs: CostReport) -> [String] {
+        var macs = " Estimated MACs (batch \(costs.batchSize)): \(grouped(costs.totalMultiplyAccumulates))"
+            + " (\(grouped(costs.totalFLOPs)) FLOPs)"
+        if !costs.uncountedLayers.isEmpty { macs += ", not counting \(costs.uncountedLayers.count) layer(s) of unknown cost" }
+        return [
+            macs,
+            " Estimated memory: params \(readableBytes(costs.parameterBytes)) + activations \(readableBytes(costs.activationBytes))"
+                + " = \(readableBytes(costs.estimatedTotalBytes))",
+        ]
     }
 
     /// `(None, 10)`, a bracketed list for several outputs, `?` when unknown.

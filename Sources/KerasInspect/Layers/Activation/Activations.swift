@@ -70,4 +70,9 @@ public struct PReLULayer: ShapePreservingLayerKind {
         guard shape.allSatisfy({ $0 != nil }) else { throw LayerConfigError("the alpha shape depends on unknown dimensions") }
         return [WeightSpec("alpha", shape.map { $0! })]
     }
+
+    public static let explanation = """
+        PReLU learns the slope used for negative inputs: one value per input position, shared \
+        along the shared_axes.
+        """
 }

@@ -56,4 +56,37 @@ public struct MultiHeadAttentionLayer: LayerKind {
         projection("attention_output", kernel: [heads, valueDim] + output, bias: output)
         return weights
     }
+
+    /// The four projections plus the two attention products (scores and weighted values),
+    /// for rank-3 `(batch, positions, features)` inputs.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let (query, value, key) = try? roles(inputs), query.rank == 3, value.rank == 3, key.rank == 3,
+              let batch = query.dims[0], let queryLength = query.dims[1], let queryWidth = query.dims[2],
+              let valueLength = value.dims[1], let valueWidth = value.dims[2],
+              let keyLength = key.dims[1], let keyWidth = key.dims[2],
+              let output = try? outputWidth(query) else { return nil }
+        let outputWidth = output.reduce(1, *)
+        let projections = batch * (queryLength * queryWidth * heads * keyDim
+            + keyLength * keyWidth * heads * keyDim
+            + valueLength * valueWidth * heads * valueDim
+            + queryLength * heads * valueDim * outputWidth)
+        let attention = batch * heads * queryLength * keyLength * (keyDim + valueDim)
+        return projections + attention
+    }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let weights = try? expectedWeights(for: inputs) else { return nil }
+        var parts: [String] = []
+        for projection in ["query", "key", "value", "attention_output"] {
+            let count = weights.filter { $0.name.hasPrefix(projection + "/") }.reduce(0) { $0 + $1.elementCount }
+            parts.append("\(projection) \(LayerMath.grouped(count))")
+        }
+        return "= " + parts.joined(separator: " + ")
+    }
+
+    public static let explanation = """
+        MultiHeadAttention learns four projections: query, key and value map their inputs to \
+        num_heads × key_dim (value: × value_dim) numbers, and the output projection maps the \
+        heads back to the output width; each has a kernel and, with use_bias, a bias.
+        """
 }

@@ -92,6 +92,26 @@ public struct ConvolutionLayer: SingleInputLayerKind {
         if settings.useBias { weights.append(WeightSpec("bias", [filters])) }
         return weights
     }
+
+    /// Each output value sums kernel × (input channels / groups) products.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, let outputElements = outputs.first?.elementCount,
+              let channels = try? settings.inputChannels(of: input) else { return nil }
+        return outputElements * settings.kernelSize.reduce(1, *) * (channels / groups)
+    }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let input = inputs.first, let channels = try? settings.inputChannels(of: input) else { return nil }
+        let kernel = settings.kernelSize.map(String.init).joined(separator: "·")
+        let perFilter = "\(channels / groups) × \(kernel)" + (settings.useBias ? " + 1" : "")
+        return "= \(filters) filters × (\(perFilter))"
+    }
+
+    public static let explanation = """
+        A convolution slides each of its filters over the input. A filter has one weight per \
+        kernel position and input channel (divided by groups), plus one bias, so the count is \
+        filters × (input channels × kernel area + 1) — independent of the image size.
+        """
 }
 
 /// `Conv1DTranspose/2DTranspose/3DTranspose`: the gradient of a convolution, growing the
@@ -131,6 +151,17 @@ public struct ConvolutionTransposeLayer: SingleInputLayerKind {
         if settings.useBias { weights.append(WeightSpec("bias", [filters])) }
         return weights
     }
+
+    /// Every input value is spread over kernel × filters outputs.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let inputElements = inputs.first?.elementCount else { return nil }
+        return inputElements * settings.kernelSize.reduce(1, *) * filters
+    }
+
+    public static let explanation = """
+        A transposed convolution grows the spatial size: each input value is multiplied by a \
+        kernel of filters × kernel-area weights and added into the output, plus one bias per filter.
+        """
 }
 
 /// `DepthwiseConv1D/2D`: one kernel per input channel (`depth_multiplier` of them), no
@@ -159,6 +190,17 @@ public struct DepthwiseConvolutionLayer: SingleInputLayerKind {
         if settings.useBias { weights.append(WeightSpec("bias", [channels * depthMultiplier])) }
         return weights
     }
+
+    /// Each output value reads one input channel over the kernel window.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let outputElements = outputs.first?.elementCount else { return nil }
+        return outputElements * settings.kernelSize.reduce(1, *)
+    }
+
+    public static let explanation = """
+        A depthwise convolution filters each input channel on its own (depth_multiplier times), \
+        so it has kernel area × channels × multiplier weights and no mixing between channels.
+        """
 }
 
 /// `SeparableConv1D/2D`: a depthwise convolution followed by a 1×1 pointwise one.
@@ -190,4 +232,27 @@ public struct SeparableConvolutionLayer: SingleInputLayerKind {
         if settings.useBias { weights.append(WeightSpec("bias", [filters])) }
         return weights
     }
+
+    /// A depthwise pass at the output resolution, then a 1×1 convolution mixing channels.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, let output = outputs.first, let outputElements = output.elementCount,
+              let channels = try? settings.inputChannels(of: input) else { return nil }
+        let positions = outputElements / filters
+        let depthwise = positions * channels * depthMultiplier * settings.kernelSize.reduce(1, *)
+        let pointwise = positions * channels * depthMultiplier * filters
+        return depthwise + pointwise
+    }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let input = inputs.first, let channels = try? settings.inputChannels(of: input) else { return nil }
+        let kernel = settings.kernelSize.map(String.init).joined(separator: "·")
+        return "= depthwise \(kernel) × \(channels) × \(depthMultiplier) + pointwise \(channels * depthMultiplier) × \(filters)"
+            + (settings.useBias ? " + bias \(filters)" : "")
+    }
+
+    public static let explanation = """
+        A separable convolution splits a convolution in two: a depthwise kernel filters each \
+        channel alone, then a pointwise (1×1) kernel mixes channels into the filters, plus one \
+        bias per filter — far fewer weights than a full convolution of the same size.
+        """
 }

@@ -24,4 +24,16 @@ public struct DenseLayer: SingleInputLayerKind {
         if useBias { weights.append(WeightSpec("bias", [units])) }
         return weights
     }
+
+    /// Every output value is a dot product over the input's last axis.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, let width = input.dims.last ?? nil,
+              let outputElements = outputs.first?.elementCount else { return nil }
+        return outputElements * width
+    }
+
+    public static let explanation = """
+        A Dense layer connects every input feature to every unit: its kernel holds one weight per \
+        (input, unit) pair, and its bias one value per unit, added after the product.
+        """
 }

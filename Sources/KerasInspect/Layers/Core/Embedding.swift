@@ -19,6 +19,11 @@ public struct EmbeddingLayer: SingleInputLayerKind {
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         [WeightSpec("embeddings", [inputDim, outputDim])]
     }
+
+    public static let explanation = """
+        An Embedding layer is a lookup table: one row of output_dim learned numbers for each of \
+        the input_dim possible token ids. Looking a row up costs no multiplications.
+        """
 }
 
 /// `Masking`, `Identity`: pass the tensor through unchanged; no weights.

@@ -27,6 +27,19 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         weights.append(WeightSpec(usesKeras1Names ? "running_std" : "moving_variance", shape, trainable: false))
         return weights
     }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let weights = try? expectedWeights(for: inputs), let size = weights.first?.elementCount else { return nil }
+        return "= \(weights.count) × \(LayerMath.grouped(size))"
+    }
+
+    public static let explanation = """
+        BatchNormalization keeps four vectors with one value per feature. gamma (scale) and beta \
+        (shift) are learned by gradient descent, so they are trainable. moving_mean and \
+        moving_variance are running averages of the batch statistics, updated during training \
+        but not by gradients, so Keras counts them as non-trainable; at inference they replace \
+        the batch statistics.
+        """
 }
 
 /// `LayerNormalization`: normalises each sample over `axis`.
@@ -52,6 +65,12 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
         if center { weights.append(WeightSpec("beta", shape)) }
         return weights
     }
+
+    public static let explanation = """
+        LayerNormalization normalises each sample over its feature axes, then applies a learned \
+        scale (gamma) and shift (beta), one value per normalised feature. Unlike \
+        BatchNormalization it keeps no running statistics.
+        """
 }
 
 /// `GroupNormalization`: normalises groups of channels; `gamma`, `beta` per channel.

@@ -28,4 +28,10 @@ public struct NormalizationLayer: ShapePreservingLayerKind {
             WeightSpec("count", [], trainable: false, dtype: "int64"),
         ]
     }
+
+    public static let explanation = """
+        Normalization stores the mean and variance it computed with adapt(), and the number of \
+        samples seen (count, an integer). They are set from data, never by gradients, so all \
+        three are non-trainable.
+        """
 }

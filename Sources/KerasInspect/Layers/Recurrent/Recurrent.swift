@@ -60,4 +60,26 @@ public struct RecurrentLayer: SingleInputLayerKind {
         }
         return weights
     }
+
+    /// Per time step, every gate multiplies the input and the previous state by its kernels.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, input.rank == 3, let batch = input.dims[0], let steps = input.dims[1],
+              let features = input.dims[2] else { return nil }
+        return batch * steps * gates * units * (features + units)
+    }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let features = try? LayerMath.lastDimension(Self.single(inputs)) else { return nil }
+        let gateText = gates == 1 ? "" : "\(gates) gates × "
+        let biasText = !useBias && !cuDNN ? "" : (resetAfter ? " + 2 biases" : " + 1 bias")
+        return "= \(gateText)\(units) units × (\(features) inputs + \(units) recurrent\(biasText))"
+    }
+
+    public static let explanation = """
+        A recurrent layer keeps a state of `units` numbers across time steps. Each gate (LSTM: \
+        input, forget, candidate, output; GRU: update, reset, candidate; SimpleRNN: one) has a \
+        kernel for the input, a recurrent kernel for the previous state and a bias, so the count \
+        is gates × units × (inputs + units + 1). GRU with reset_after (the TensorFlow 2 and Keras 3 \
+        default) keeps separate input and recurrent biases: + 2 instead of + 1.
+        """
 }

@@ -27,6 +27,20 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         try inner.expectedWeights(for: [try stepShape(input)])
     }
+
+    /// The wrapped layer's cost, once per time step.
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, input.rank >= 3, let steps = input.dims[1], let batch = input.dims[0],
+              let output = outputs.first else { return nil }
+        let stepInput = TensorShape([batch * steps] + input.dims.dropFirst(2))
+        let stepOutput = TensorShape([batch * steps] + output.dims.dropFirst(2))
+        return inner.multiplyAccumulates(inputs: [stepInput], outputs: [stepOutput])
+    }
+
+    public static let explanation = """
+        TimeDistributed applies one wrapped layer to every time step with the same weights, so \
+        its parameters are exactly the wrapped layer's, whatever the number of steps.
+        """
 }
 
 /// `Bidirectional`: runs a recurrent layer forwards and a copy backwards over time and
@@ -76,4 +90,22 @@ public struct BidirectionalLayer: SingleInputLayerKind {
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         try forward.expectedWeights(for: [input]) + backward.expectedWeights(for: [input])
     }
+
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let forwardCost = forward.multiplyAccumulates(inputs: inputs, outputs: outputs),
+              let backwardCost = backward.multiplyAccumulates(inputs: inputs, outputs: outputs) else { return nil }
+        return forwardCost + backwardCost
+    }
+
+    public func parameterFormula(for inputs: [TensorShape]) -> String? {
+        guard let forwardCount = try? forward.expectedWeights(for: inputs).reduce(0, { $0 + $1.elementCount }),
+              let backwardCount = try? backward.expectedWeights(for: inputs).reduce(0, { $0 + $1.elementCount }) else { return nil }
+        if forwardCount == backwardCount { return "= 2 × \(LayerMath.grouped(forwardCount)) (forward and backward copies)" }
+        return "= forward \(LayerMath.grouped(forwardCount)) + backward \(LayerMath.grouped(backwardCount))"
+    }
+
+    public static let explanation = """
+        Bidirectional runs two copies of the wrapped recurrent layer, one forwards and one \
+        backwards in time, each with its own weights: twice the wrapped layer's parameters.
+        """
 }
