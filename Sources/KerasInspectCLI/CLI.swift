@@ -35,6 +35,7 @@ public enum CLI {
         "verify": VerifyCommand.run,
         "weights": WeightsCommand.run,
         "explain": ExplainCommand.run,
+        "lint": LintCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -61,6 +62,7 @@ public enum CLI {
           kerasinspect explain FILE [LAYER...]        every parameter count with its arithmetic
           kerasinspect weights FILE [LAYER...]        every stored array: path, shape, dtype, bytes
           kerasinspect verify FILE                    stored arrays against the config; NaN/Inf
+          kerasinspect lint FILE                      patterns that are legal but usually mistakes
 
         Options:
           --format text|json    output format (summary, weights, verify; default text)

@@ -53,7 +53,7 @@ public struct ModelSummary: Sendable {
         optimizerParameters = file.optimizerParameterCount
         optimizerBytes = file.optimizerWeights.isEmpty ? nil
             : file.optimizerWeights.reduce(0) { $0 + $1.elementCount * $1.bytesPerElement }
-        warnings = Self.warnings(for: file)
+        warnings = Self.warnings(for: file) + Linter.lint(file).map { "lint \($0)" }
     }
 
     private static func rows(of model: Model, depth: Int, expandNested: Bool, enclosingTrainable: Bool) -> [Row] {
