@@ -66,7 +66,7 @@ enum WeightsCommand {
         if withStats { table[0] += ["Min", "Max", "Mean", "Std", "NaN", "Inf", "Zeros", "Flags"] }
         for (entry, statistics) in rows {
             var row = [entry.layer, entry.weight.name.split(separator: "/").last.map(String.init) ?? entry.weight.name,
-                       "(" + entry.weight.shape.map(String.init).joined(separator: ", ") + ")", entry.weight.dtype,
+                       TensorShape(entry.weight.shape.map { $0 }).description, entry.weight.dtype,
                        SummaryTextRenderer.grouped(entry.bytes), entry.trainable ? "yes" : "no", entry.weight.path ?? "-"]
             if withStats {
                 if let statistics {

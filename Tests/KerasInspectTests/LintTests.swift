@@ -21,8 +21,11 @@ import Testing
         #expect(CLI.run(["lint", fixture.file.path]).exitCode == ExitCode.problemsFound)
     }
 
-    @Test func cleanModelHasNoWarnings() throws {
-        let fixture = try #require(FixtureFile.all().first { $0.model == "mnist_softmax" && $0.file.pathExtension == "h5" })
+    /// Models without these patterns: no warnings (conv_224 stacks relu convolutions, which
+    /// is not a doubled activation).
+    @Test(arguments: ["mnist_softmax", "conv_224", "functional_multi_io", "shared_layer"])
+    func cleanModelHasNoWarnings(_ model: String) throws {
+        let fixture = try #require(FixtureFile.all().first { $0.model == model && $0.file.pathExtension == "h5" })
         #expect(Linter.lint(try ModelFile.open(fixture.file.path)).isEmpty)
         #expect(CLI.run(["lint", fixture.file.path]).exitCode == ExitCode.success)
     }

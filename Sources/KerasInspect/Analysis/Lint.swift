@@ -71,7 +71,10 @@ public enum Linter {
                         message: "BatchNormalization subtracts the mean right after, cancelling the bias: use_bias=False saves parameters"))
                 }
             }
-            if let own = activation(of: layer), own != "linear" {
+            // Only a pure activation layer re-applies its producer's activation; two Dense
+            // layers with relu each apply it once to different values.
+            if ["Activation", "ReLU", "Softmax", "ELU", "LeakyReLU"].contains(layer.className),
+               let own = activation(of: layer), own != "linear" {
                 for producer in producers where activation(of: producer) == own && layer.nodes.count == 1 && layer.nodes[0].inputs.count == 1 {
                     warnings.append(LintWarning(rule: .doubleActivation, layers: [prefix + producer.name, label],
                         message: "\(own) is applied twice in a row; the second application is redundant or a mistake"))
