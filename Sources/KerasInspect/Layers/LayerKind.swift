@@ -45,16 +45,6 @@ extension LayerMath {
     /// Product of all dimensions, `nil` if any is unknown.
     static func elements(_ shape: TensorShape) -> Int? { shape.elementCount }
 
-    /// `1,234` with thousands separators, for explanations.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var result = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-            result.append(character)
-        }
-        return value < 0 ? "-" + result : result
-    }
 }
 
 /// Layers that take exactly one tensor: implement the single-input forms.

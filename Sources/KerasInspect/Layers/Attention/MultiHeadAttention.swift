@@ -79,7 +79,7 @@ public struct MultiHeadAttentionLayer: LayerKind {
         var parts: [String] = []
         for projection in ["query", "key", "value", "attention_output"] {
             let count = weights.filter { $0.name.hasPrefix(projection + "/") }.reduce(0) { $0 + $1.elementCount }
-            parts.append("\(projection) \(LayerMath.grouped(count))")
+            parts.append("\(projection) \(NumberText.grouped(count))")
         }
         return "= " + parts.joined(separator: " + ")
     }

@@ -30,7 +30,7 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
 
     public func parameterFormula(for inputs: [TensorShape]) -> String? {
         guard let weights = try? expectedWeights(for: inputs), let size = weights.first?.elementCount else { return nil }
-        return "= \(weights.count) × \(LayerMath.grouped(size))"
+        return "= \(weights.count) × \(NumberText.grouped(size))"
     }
 
     public static let explanation = """

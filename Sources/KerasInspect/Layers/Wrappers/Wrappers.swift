@@ -100,8 +100,8 @@ public struct BidirectionalLayer: SingleInputLayerKind {
     public func parameterFormula(for inputs: [TensorShape]) -> String? {
         guard let forwardCount = try? forward.expectedWeights(for: inputs).reduce(0, { $0 + $1.elementCount }),
               let backwardCount = try? backward.expectedWeights(for: inputs).reduce(0, { $0 + $1.elementCount }) else { return nil }
-        if forwardCount == backwardCount { return "= 2 × \(LayerMath.grouped(forwardCount)) (forward and backward copies)" }
-        return "= forward \(LayerMath.grouped(forwardCount)) + backward \(LayerMath.grouped(backwardCount))"
+        if forwardCount == backwardCount { return "= 2 × \(NumberText.grouped(forwardCount)) (forward and backward copies)" }
+        return "= forward \(NumberText.grouped(forwardCount)) + backward \(NumberText.grouped(backwardCount))"
     }
 
     public static let explanation = """
