@@ -10,9 +10,11 @@ let package = Package(
     targets: [
         // libhdf5 from Debian's libhdf5-dev; pkg-config supplies the serial include/lib paths.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // zlib inflates deflated zip members (.keras archives written by other tools).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "KerasInspect",
-            dependencies: ["CHDF5"],
+            dependencies: ["CHDF5", "CZlib"],
             // Rounding and math functions come from libm, which nothing else pulls in without Foundation.
             linkerSettings: [.linkedLibrary("m")]
         ),

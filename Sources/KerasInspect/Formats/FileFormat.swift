@@ -5,6 +5,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
     case tfKerasHDF5 = "tf-keras-h5"
     case keras3HDF5 = "keras3-h5"
     case jsonConfig = "json"
+    case kerasArchive = "keras-archive"
 
     /// How the summary's first line names the format.
     public var displayName: String {
@@ -14,6 +15,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
         case .tfKerasHDF5: return "tf.keras HDF5 model (.h5)"
         case .keras3HDF5: return "Keras 3 HDF5 model (.h5)"
         case .jsonConfig: return "Keras model config (JSON)"
+        case .kerasArchive: return "Keras archive (.keras)"
         }
     }
 
@@ -47,4 +49,8 @@ struct ModelSource {
     var layerWeights: [String: [StoredWeight]] = [:]
     var optimizerWeights: [StoredWeight] = []
     var hasWeights = false
+    /// A Keras 3 weights tree whose groups are mapped to layers once the graph is built.
+    var archiveWeights: HDF5File?
+    /// Things worth telling the user about how the file was read.
+    var notes: [String] = []
 }

@@ -19,6 +19,8 @@ public struct ModelFile: Sendable {
     public var hasStoredWeights: Bool
     /// Stored layer groups whose name matches no layer of the model.
     public var unclaimedWeightGroups: [String: [StoredWeight]]
+    /// For archives: the weights file held in memory, where `StoredWeight.path`s point.
+    let weightsImage: HDF5File?
 
     /// Opens any supported file, recognised by its content.
     public static func open(_ path: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
@@ -42,8 +44,7 @@ public struct ModelFile: Sendable {
             case .json:
                 source = try JSONConfigReader.read(path: path)
             case .zip:
-                throw KerasInspectError(.unrecognizedFormat, file: path,
-                    "a zip archive (Keras 3 .keras files are not supported yet)")
+                source = try KerasArchiveReader.read(path: path)
             case .other(let description):
                 throw KerasInspectError(.unrecognizedFormat, file: path,
                     "not a Keras model file: it looks like \(description)")
@@ -57,16 +58,23 @@ public struct ModelFile: Sendable {
     init(path: String, source: ModelSource, catalog: LayerCatalog) throws {
         var model = try ModelConfigParser(catalog: catalog).parseModel(source.modelConfig)
         try ShapeInference.infer(&model)
-        let unclaimed = model.attachStoredWeights(source.layerWeights)
+        var layerWeights = source.layerWeights
+        var optimizerWeights = source.optimizerWeights
+        if let archiveWeights = source.archiveWeights {
+            layerWeights = try KerasWeightsTree.layerWeights(archiveWeights, model: model)
+            optimizerWeights = try KerasWeightsTree.optimizerWeights(archiveWeights)
+        }
+        let unclaimed = model.attachStoredWeights(layerWeights)
         self.path = path
         self.format = source.format
         self.kerasVersion = source.kerasVersion
         self.backend = source.backend
         self.model = model
         self.trainingConfig = source.trainingConfig
-        self.optimizerWeights = source.optimizerWeights
+        self.optimizerWeights = optimizerWeights
         self.hasStoredWeights = source.hasWeights
         self.unclaimedWeightGroups = unclaimed.filter { !$0.value.isEmpty }
+        self.weightsImage = source.archiveWeights
     }
 
     /// Elements of the optimizer's stored state, or `nil` when the file stores none.
