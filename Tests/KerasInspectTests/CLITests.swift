@@ -70,9 +70,11 @@ import Testing
         ("truncated.h5", "truncated"),
         ("truncated_header.h5", "truncated"),
         ("corrupt_config.h5", "invalid JSON in the model_config attribute"),
-        ("weights_only.h5", "no architecture"),
         ("settings.json", "no class_name"),
         ("invalid.json", "invalid JSON"),
+        ("traversal.keras", "unsafe member name '../evil.txt'"),
+        ("bomb.keras", "zip bomb"),
+        ("truncated.keras", "truncated"),
     ]
 
     @Test(arguments: cases.map(\.file))

@@ -21,6 +21,8 @@ public struct LintWarning: Sendable, Equatable, CustomStringConvertible {
 /// Finds the patterns of `LintWarning.Rule` in a model file.
 public enum Linter {
     public static func lint(_ file: ModelFile) -> [LintWarning] {
+        // Without an architecture there is no graph to judge.
+        guard !file.model.structureUnknown else { return [] }
         var warnings: [LintWarning] = []
         lint(file.model, prefix: "", isTopLevel: true, into: &warnings)
         warnings += logitsLossWarnings(file)

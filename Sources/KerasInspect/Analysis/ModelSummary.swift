@@ -33,10 +33,13 @@ public struct ModelSummary: Sendable {
     public var optimizerBytes: Int?
     public var warnings: [String]
     public var costs: CostReport
+    /// False for weights-only files and subclassed models: no graph to estimate over.
+    public var hasArchitecture: Bool
 
     public init(_ file: ModelFile, expandNested: Bool = false, batchSize: Int = 1) {
         let model = file.model
         formatLine = file.formatDescription
+        hasArchitecture = !model.structureUnknown
         modelName = model.name
         modelClassName = model.className
         isSequentialLike = Self.isSequentialLike(model)
@@ -108,7 +111,9 @@ public struct ModelSummary: Sendable {
         var warnings: [String] = []
         collectWarnings(in: file.model, prefix: "", checkStored: file.hasStoredWeights, into: &warnings)
         let unverified = file.model.unverifiedLayerNames
-        if !unverified.isEmpty {
+        if file.model.structureUnknown {
+            warnings.append("the file holds no architecture (weights only, or a subclassed model): layers and parameters come from the stored arrays; classes are guessed from Keras' names; shapes and connections are unknown")
+        } else if !unverified.isEmpty {
             warnings.append("unverified layers (not derived from the config; params taken from the stored arrays, shape unknown): "
                 + unverified.joined(separator: ", "))
         }

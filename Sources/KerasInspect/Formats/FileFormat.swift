@@ -6,6 +6,8 @@ public enum FileFormat: String, Sendable, CaseIterable {
     case keras3HDF5 = "keras3-h5"
     case jsonConfig = "json"
     case kerasArchive = "keras-archive"
+    case weightsOnlyHDF5 = "weights-h5"
+    case keras3WeightsHDF5 = "keras3-weights-h5"
 
     /// How the summary's first line names the format.
     public var displayName: String {
@@ -16,6 +18,8 @@ public enum FileFormat: String, Sendable, CaseIterable {
         case .keras3HDF5: return "Keras 3 HDF5 model (.h5)"
         case .jsonConfig: return "Keras model config (JSON)"
         case .kerasArchive: return "Keras archive (.keras)"
+        case .weightsOnlyHDF5: return "Keras weights-only HDF5 (save_weights, no architecture)"
+        case .keras3WeightsHDF5: return "Keras 3 weights file (.weights.h5, no architecture)"
         }
     }
 
@@ -47,6 +51,8 @@ struct ModelSource {
     var trainingConfig: JSONValue?
     /// Stored arrays by top-level layer name (empty for config-only files).
     var layerWeights: [String: [StoredWeight]] = [:]
+    /// The order of the stored layer groups (`layer_names`), for files without a config.
+    var layerOrder: [String] = []
     var optimizerWeights: [StoredWeight] = []
     var hasWeights = false
     /// A Keras 3 weights tree whose groups are mapped to layers once the graph is built.

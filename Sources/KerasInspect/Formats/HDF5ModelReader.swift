@@ -5,7 +5,7 @@ enum HDF5ModelReader {
     static func read(_ file: HDF5File) throws -> ModelSource {
         let root = try file.root
         guard let configText = try root.stringAttribute("model_config") else {
-            throw KerasInspectError(.notAKerasModel, file: file.path, describeNonModel(root))
+            return try readWeightsOnly(file, root: root)
         }
         let modelConfig = try JSONConfigReader.parseConfigText(configText, origin: "the model_config attribute", file: file.path)
         let kerasVersion = try root.stringAttribute("keras_version")
@@ -25,6 +25,27 @@ enum HDF5ModelReader {
             source.optimizerWeights = try readWeightList(try root.group("optimizer_weights"))
         }
         return source
+    }
+
+    /// `save_weights` files: Keras 1/2/tf.keras (`layer_names` at the root) or Keras 3
+    /// (`layers/…/vars`). They have no architecture; the model is recovered from the groups.
+    static func readWeightsOnly(_ file: HDF5File, root: HDF5Group) throws -> ModelSource {
+        if root.hasAttribute("layer_names") || root.hasAttribute("layer_names0") {
+            let kerasVersion = try root.stringAttribute("keras_version")
+            var source = ModelSource(format: .weightsOnlyHDF5, kerasVersion: kerasVersion,
+                                     backend: try root.stringAttribute("backend"), modelConfig: .null)
+            source.layerOrder = try root.chunkedStringsAttribute("layer_names") ?? []
+            source.layerWeights = try readLayerWeights(root)
+            source.hasWeights = true
+            return source
+        }
+        if root.childKind("layers") == .group || root.childKind("vars") == .group {
+            var source = ModelSource(format: .keras3WeightsHDF5, kerasVersion: nil, backend: nil, modelConfig: .null)
+            source.archiveWeights = file
+            source.hasWeights = true
+            return source
+        }
+        throw KerasInspectError(.notAKerasModel, file: file.path, describeNonModel(root))
     }
 
     /// Arrays of each layer group listed in `layer_names` (chunked as `layer_names0…` in big models).

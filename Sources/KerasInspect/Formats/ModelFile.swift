@@ -56,12 +56,27 @@ public struct ModelFile: Sendable {
     }
 
     init(path: String, source: ModelSource, catalog: LayerCatalog) throws {
-        var model = try ModelConfigParser(catalog: catalog).parseModel(source.modelConfig)
-        try ShapeInference.infer(&model)
         var layerWeights = source.layerWeights
         var optimizerWeights = source.optimizerWeights
+        var model: Model
+        let parsed = source.modelConfig.isNull ? nil : try ModelConfigParser(catalog: catalog).parseModel(source.modelConfig)
+        if var parsed, !parsed.structureUnknown {
+            try ShapeInference.infer(&parsed)
+            model = parsed
+            if let archiveWeights = source.archiveWeights {
+                layerWeights = try KerasWeightsTree.layerWeights(archiveWeights, model: model)
+            }
+        } else {
+            // No usable architecture: recover the layers from the stored groups.
+            var order = source.layerOrder
+            var classHints: [String: String] = [:]
+            if let archiveWeights = source.archiveWeights {
+                (order, layerWeights, classHints) = try WeightsOnlyModel.keras3Layers(archiveWeights)
+            }
+            model = WeightsOnlyModel.build(name: parsed?.name ?? "weights", className: parsed?.className ?? "?",
+                                           order: order, weights: layerWeights, classHints: classHints, catalog: catalog)
+        }
         if let archiveWeights = source.archiveWeights {
-            layerWeights = try KerasWeightsTree.layerWeights(archiveWeights, model: model)
             optimizerWeights = try KerasWeightsTree.optimizerWeights(archiveWeights)
         }
         let unclaimed = model.attachStoredWeights(layerWeights)

@@ -104,6 +104,9 @@ public struct Model: Sendable {
     /// Tensor shapes that Keras 3 recorded inside `inbound_nodes`, used where we cannot
     /// infer a shape ourselves (operations, layers outside the catalog).
     public var declaredShapes: [TensorRef: TensorShape] = [:]
+    /// True for a subclassed model whose config has no layer list: its structure lives in
+    /// Python code and only its stored weights can be shown.
+    public var structureUnknown = false
     /// Position of each layer in `graphLayers`; names are unique within one model.
     private var indexByName: [String: Int]
 
@@ -146,6 +149,11 @@ public struct Model: Sendable {
 
     /// Layers (at any depth) whose class the catalog does not know or whose weights could not be derived.
     public var unverifiedLayerNames: [String] {
+        if structureUnknown { return layers.map(\.name) }
+        return verifiedLayerNamesExcluded
+    }
+
+    private var verifiedLayerNamesExcluded: [String] {
         layers.flatMap { layer -> [String] in
             if let nested = layer.nested { return nested.unverifiedLayerNames.map { "\(layer.name)/\($0)" } }
             return layer.isVerified ? [] : [layer.name]

@@ -30,8 +30,10 @@ struct ModelConfigParser {
         let name = configObject["name"]?.stringValue ?? className.lowercased()
         let trainable = configObject["trainable"]?.boolValue ?? true
         guard let entries = configObject["layers"]?.arrayValue else {
-            throw KerasInspectError(.invalidConfig,
-                "model '\(name)' of class \(className) has no layer list (a subclassed model keeps its structure in Python code)")
+            // A subclassed model: its structure is Python code. Its weights can still be shown.
+            var model = Model(name: name, className: className, graphLayers: [], inputs: [], outputs: [], trainable: trainable)
+            model.structureUnknown = true
+            return model
         }
         if className == "Sequential" || configObject["input_layers"] == nil && configObject["output_layers"] == nil {
             let buildShape = configObject["build_input_shape"].flatMap(LayerConfig.shapeList)

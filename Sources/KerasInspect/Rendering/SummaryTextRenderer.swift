@@ -92,8 +92,8 @@ public enum SummaryTextRenderer {
         if let optimizer = summary.optimizerParameters {
             lines.append(" Optimizer params: \(grouped(optimizer)) (\(readableBytes(summary.optimizerBytes ?? 0))), not included in Total params")
         }
-        lines += costLines(summary.costs)
-        if summary.rows.contains(where: { !$0.verified }) {
+        if summary.hasArchitecture { lines += costLines(summary.costs) }
+        if summary.hasArchitecture, summary.rows.contains(where: { !$0.verified }) {
             lines.append(" * not verified: the layer is outside the catalog or its weights could not be derived")
         }
         for warning in summary.warnings {
