@@ -7,6 +7,8 @@ enum CommandSupport {
                               _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
         var spec = spec
         spec.flags.insert("help")
+        spec.valueOptions["weights"] = .some(nil)
+        spec.valueOptions["config"] = .some(nil)
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentParser.parse(arguments, spec: spec)
@@ -18,7 +20,15 @@ enum CommandSupport {
             return .failure(parsed.positionals.isEmpty ? "no file given (try --help)" : "give exactly one file")
         }
         do {
-            return try body(try ModelFile.open(path), parsed)
+            let file: ModelFile
+            if let weights = parsed.value("weights") {
+                file = try ModelFile.open(path, weights: weights)
+            } else if let config = parsed.value("config") {
+                file = try ModelFile.open(config, weights: path)
+            } else {
+                file = try ModelFile.open(path)
+            }
+            return try body(file, parsed)
         } catch let error as UsageError {
             return .failure(error.message)
         } catch let error as KerasInspectError {

@@ -72,3 +72,25 @@ import Testing
         }
     }
 }
+
+/// `model.json` + `save_weights` pairs from both writers: Keras' totals, and `verify` finds
+/// the arrays consistent with the architecture (tf-keras weights files carry no layer names,
+/// so this exercises Keras' positional group naming).
+@Suite struct PairedWeightsTests {
+    static let pairs: [FixtureFile] = FixtureFile.all().filter {
+        $0.file.pathExtension == "json"
+            && FileManager.default.fileExists(atPath: $0.file.deletingPathExtension().appendingPathExtension("weights.h5").path)
+    }
+
+    @Test func pairsExist() { #expect(Self.pairs.count >= 30) }
+
+    @Test(arguments: pairs)
+    func pairedFilesMatchKeras(_ fixture: FixtureFile) throws {
+        let weights = fixture.file.deletingPathExtension().appendingPathExtension("weights.h5").path
+        let file = try ModelFile.open(fixture.file.path, weights: weights)
+        #expect(file.model.parameterCount().total == fixture.report["total_params"]?.intValue)
+        let report = try Verifier.verify(file)
+        #expect(report.isConsistent, "\(report.problems)")
+        #expect(KerasInspectCLI.CLI.run([weights, "--config", fixture.file.path]).exitCode == 0)
+    }
+}

@@ -59,4 +59,6 @@ struct ModelSource {
     var archiveWeights: HDF5File?
     /// Things worth telling the user about how the file was read.
     var notes: [String] = []
+    /// Set when the weights come from a separate file (`--weights`).
+    var pairedWeightsDescription: String?
 }

@@ -21,9 +21,51 @@ public struct ModelFile: Sendable {
     public var unclaimedWeightGroups: [String: [StoredWeight]]
     /// For archives: the weights file held in memory, where `StoredWeight.path`s point.
     let weightsImage: HDF5File?
+    /// Set when the weights came from a separate file.
+    public var pairedWeightsDescription: String?
+    /// The separate weights file, when there is one.
+    public var weightsPath: String?
+
+    /// Opens an architecture and a separate weights file together (the pre-2017 habit of
+    /// `model.json` + `save_weights`): the architecture from `path`, the arrays from `weightsPath`.
+    public static func open(_ path: String, weights weightsPath: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
+        var source = try readSource(path)
+        guard !source.modelConfig.isNull else {
+            throw KerasInspectError(.invalidConfig, file: path, "holds no architecture to pair with \(weightsPath)")
+        }
+        let weights: ModelSource
+        do {
+            weights = try readSource(weightsPath)
+        } catch let error as KerasInspectError {
+            throw error.inFile(weightsPath)
+        }
+        guard weights.hasWeights else {
+            throw KerasInspectError(.notAKerasModel, file: weightsPath, "holds no weights")
+        }
+        source.layerWeights = weights.layerWeights
+        source.optimizerWeights = weights.optimizerWeights
+        source.archiveWeights = weights.archiveWeights
+        source.hasWeights = true
+        source.pairedWeightsDescription = weights.format.displayName
+        do {
+            var file = try ModelFile(path: path, source: source, catalog: catalog)
+            file.weightsPath = weightsPath
+            return file
+        } catch let error as KerasInspectError {
+            throw error.inFile(path)
+        }
+    }
 
     /// Opens any supported file, recognised by its content.
     public static func open(_ path: String, catalog: LayerCatalog = .standard) throws -> ModelFile {
+        do {
+            return try ModelFile(path: path, source: try readSource(path), catalog: catalog)
+        } catch let error as KerasInspectError {
+            throw error.inFile(path)
+        }
+    }
+
+    private static func readSource(_ path: String) throws -> ModelSource {
         switch LocalFile.kind(of: path) {
         case .missing:
             throw KerasInspectError(.fileNotFound, file: path, "no such file")
@@ -37,19 +79,17 @@ public struct ModelFile: Sendable {
             break
         }
         do {
-            let source: ModelSource
             switch try FileSniffer.sniff(path: path) {
             case .hdf5:
-                source = try HDF5ModelReader.read(try HDF5File(path: path))
+                return try HDF5ModelReader.read(try HDF5File(path: path))
             case .json:
-                source = try JSONConfigReader.read(path: path)
+                return try JSONConfigReader.read(path: path)
             case .zip:
-                source = try KerasArchiveReader.read(path: path)
+                return try KerasArchiveReader.read(path: path)
             case .other(let description):
                 throw KerasInspectError(.unrecognizedFormat, file: path,
                     "not a Keras model file: it looks like \(description)")
             }
-            return try ModelFile(path: path, source: source, catalog: catalog)
         } catch let error as KerasInspectError {
             throw error.inFile(path)
         }
@@ -90,6 +130,7 @@ public struct ModelFile: Sendable {
         self.hasStoredWeights = source.hasWeights
         self.unclaimedWeightGroups = unclaimed.filter { !$0.value.isEmpty }
         self.weightsImage = source.archiveWeights
+        self.pairedWeightsDescription = source.pairedWeightsDescription
     }
 
     /// Elements of the optimizer's stored state, or `nil` when the file stores none.
@@ -102,6 +143,7 @@ public struct ModelFile: Sendable {
         var parts = [format.displayName]
         if let kerasVersion { parts.append("keras \(kerasVersion)") }
         if let backend { parts.append("backend \(backend)") }
+        if let pairedWeightsDescription { parts.append("weights from a \(pairedWeightsDescription)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -4,7 +4,7 @@ public final class StoredWeightReader: @unchecked Sendable {
     private let file: HDF5File
 
     public init(_ modelFile: ModelFile) throws {
-        file = try modelFile.weightsImage ?? HDF5File(path: modelFile.path)
+        file = try modelFile.weightsImage ?? HDF5File(path: modelFile.weightsPath ?? modelFile.path)
     }
 
     /// The array's values as Float (converted by libhdf5 from the stored type).

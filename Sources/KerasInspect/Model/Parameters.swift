@@ -46,11 +46,14 @@ public struct LayerWeight: Sendable, Equatable {
 }
 
 extension Layer {
-    /// The dtype Keras gives this layer's variables: mixed policies keep float32 variables.
+    /// The dtype Keras gives this layer's variables: mixed policies keep float32 variables,
+    /// and an integer `dtype` (Keras 2's Embedding records its input's `int32`) is not a
+    /// variable type.
     var variableDType: String {
         switch dtypePolicy {
         case nil: return "float32"
         case let policy? where policy.hasPrefix("mixed_"): return "float32"
+        case let policy? where policy.hasPrefix("int") || policy.hasPrefix("uint") || policy == "bool": return "float32"
         case let policy?: return policy
         }
     }
