@@ -94,3 +94,15 @@ import Testing
         #expect(KerasInspectCLI.CLI.run([weights, "--config", fixture.file.path]).exitCode == 0)
     }
 }
+
+/// Keras splits name lists longer than 64 KB into `layer_names0`, `layer_names1`, …
+@Suite struct ChunkedNameListTests {
+    @Test(arguments: FixtureFile.all().filter { $0.model == "wide_2100_layers" && $0.file.pathExtension == "h5" })
+    func chunkedLayerNamesAreReassembled(_ fixture: FixtureFile) throws {
+        let group = try HDF5File(path: fixture.file.path).root.group("model_weights")
+        #expect(try group.stringsAttribute("layer_names") == nil, "the writer chunked the list")
+        #expect(group.hasAttribute("layer_names0") && group.hasAttribute("layer_names1"))
+        let names = try #require(try group.chunkedStringsAttribute("layer_names"))
+        #expect(names == (fixture.report["layers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+    }
+}

@@ -48,11 +48,12 @@ public enum Linter {
 
     private static func lint(_ model: Model, prefix: String, isTopLevel: Bool, into warnings: inout [LintWarning]) {
         let outputs = Set(model.outputs.map(\.layer))
+        let consumersByLayer = model.consumersByLayer()
         for layer in model.layers {
             let label = prefix + layer.name
             if let nested = layer.nested { lint(nested, prefix: label + "/", isTopLevel: false, into: &warnings) }
             let producers = Set(layer.nodes.flatMap(\.inputs).map(\.layer)).compactMap { model.layer(named: $0) }
-            let consumers = model.consumers(of: layer.name)
+            let consumers = consumersByLayer[layer.name] ?? []
 
             if isTopLevel, outputs.contains(layer.name), activation(of: layer) == "softmax",
                let bn = producers.first(where: { $0.className == "BatchNormalization" }) {
@@ -68,7 +69,7 @@ public enum Linter {
                 for producer in producers where ["Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
                                                  "Conv3DTranspose", "DepthwiseConv2D", "SeparableConv2D", "SeparableConv1D"].contains(producer.className)
                     && producer.config.bool("use_bias", "bias", default: true) && activation(of: producer) == nil
-                    && model.consumers(of: producer.name).count == 1 {
+                    && consumersByLayer[producer.name]?.count == 1 {
                     warnings.append(LintWarning(rule: .biasBeforeBatchNorm, layers: [prefix + producer.name, label],
                         message: "BatchNormalization subtracts the mean right after, cancelling the bias: use_bias=False saves parameters"))
                 }

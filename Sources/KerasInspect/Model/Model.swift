@@ -162,10 +162,18 @@ public struct Model: Sendable {
 
     /// The calls that read any output of `layerName` (Keras' outbound nodes).
     public func consumers(of layerName: String) -> [NodeRef] {
-        var result: [NodeRef] = []
-        for layer in graphLayers {
-            for (nodeIndex, node) in layer.nodes.enumerated() where node.inputs.contains(where: { $0.layer == layerName }) {
-                result.append(NodeRef(layer: layer.name, node: nodeIndex))
+        consumersByLayer()[layerName] ?? []
+    }
+
+    /// Outbound calls of every layer, built in one pass (asking per layer would be quadratic).
+    public func consumersByLayer() -> [String: [NodeRef]] {
+        var result: [String: [NodeRef]] = [:]
+        for index in graphLayers.indices {
+            for nodeIndex in graphLayers[index].nodes.indices {
+                var seen = Set<String>()
+                for input in graphLayers[index].nodes[nodeIndex].inputs where seen.insert(input.layer).inserted {
+                    result[input.layer, default: []].append(NodeRef(layer: graphLayers[index].name, node: nodeIndex))
+                }
             }
         }
         return result

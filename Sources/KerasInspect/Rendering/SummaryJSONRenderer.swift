@@ -50,6 +50,7 @@ public enum SummaryJSONRenderer {
 
     private static func layers(of model: Model, enclosingTrainable: Bool, costs: CostReport, prefix: String) -> [JSONValue] {
         let modelTrainable = enclosingTrainable && model.trainable
+        let consumersByLayer = model.consumersByLayer()
         return model.layers.map { layer in
             let cost = costs.cost(of: prefix + layer.name)
             let count = layer.parameterCount(enclosingTrainable: modelTrainable)
@@ -68,7 +69,7 @@ public enum SummaryJSONRenderer {
                 ("inbound", .array(layer.nodes.map { node in
                     .array(node.inputs.map { .array([.string($0.layer), number($0.node), number($0.tensor)]) })
                 })),
-                ("outbound", .array(model.consumers(of: layer.name).map { .array([.string($0.layer), number($0.node)]) })),
+                ("outbound", .array((consumersByLayer[layer.name] ?? []).map { .array([.string($0.layer), number($0.node)]) })),
                 ("weights", .array(layer.nested == nil ? layer.weights.map { weight in
                     .object(JSONObject([
                         ("name", .string(weight.name)),

@@ -161,27 +161,30 @@ public enum SummaryTextRenderer {
         }
     }
 
-    /// Breaks text at spaces to fit `width`, splitting words longer than a line.
+    /// Breaks text at spaces to fit `width`, splitting words longer than a line. Lengths are
+    /// tracked, not recounted: a cell can hold thousands of connections.
     static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0, text.count > width else { return [text] }
         var lines: [String] = []
         var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-            var word = word
-            if current.isEmpty {
-                current = word
-            } else if current.count + 1 + word.count <= width {
+        var currentLength = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let wordLength = word.count
+            if currentLength > 0 && currentLength + 1 + wordLength <= width {
                 current += " " + word
+                currentLength += 1 + wordLength
                 continue
-            } else {
-                lines.append(current)
-                current = word
             }
-            while current.count > width {
-                lines.append(String(current.prefix(width)))
-                word = String(current.dropFirst(width))
-                current = word
+            if currentLength > 0 { lines.append(current) }
+            var remainder = Substring(word)
+            var remainderLength = wordLength
+            while remainderLength > width {
+                lines.append(String(remainder.prefix(width)))
+                remainder = remainder.dropFirst(width)
+                remainderLength -= width
             }
+            current = String(remainder)
+            currentLength = remainderLength
         }
         lines.append(current)
         return lines
