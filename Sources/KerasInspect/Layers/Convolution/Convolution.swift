@@ -3,6 +3,8 @@
 /// `border_mode`, `subsample`, `atrous_rate`).
 struct ConvolutionSettings: Sendable {
     let spatialRank: Int
+    /// Keras 1 configs (`nb_filter`) store kernels in Keras 1's layouts.
+    let keras1: Bool
     let kernelSize: [Int]
     let strides: [Int]
     let dilation: [Int]
@@ -12,6 +14,7 @@ struct ConvolutionSettings: Sendable {
 
     init(_ config: LayerConfig, spatialRank: Int) throws {
         self.spatialRank = spatialRank
+        keras1 = config.has("nb_filter")
         if config.has("kernel_size") {
             kernelSize = try config.ints("kernel_size", count: spatialRank)
         } else if spatialRank == 2, config.has("nb_row") {
@@ -43,6 +46,16 @@ struct ConvolutionSettings: Sendable {
             throw LayerConfigError("the input's channel dimension is unknown")
         }
         return channels
+    }
+
+    /// The kernel shape as stored: Keras 2/3 `(k…, in, out)`; Keras 1 with `th` ordering
+    /// `(out, in, k…)`; Keras 1.1+ Conv1D the 4-D `(k, 1, in, out)`
+    /// (Keras 1.2.2 Convolution1D/2D.build).
+    func storedKernelShape(input inputChannels: Int, output outputChannels: Int) -> [Int] {
+        guard keras1 else { return kernelSize + [inputChannels, outputChannels] }
+        if spatialRank == 1 { return [kernelSize[0], 1, inputChannels, outputChannels] }
+        if channelsFirst { return [outputChannels, inputChannels] + kernelSize }
+        return kernelSize + [inputChannels, outputChannels]
     }
 
     /// Output shape of a forward (non-transposed) convolution with `outputChannels` channels.
@@ -88,7 +101,7 @@ public struct ConvolutionLayer: SingleInputLayerKind {
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         let channels = try settings.inputChannels(of: input)
         guard channels % groups == 0 else { throw LayerConfigError("\(channels) input channels do not split into \(groups) groups") }
-        var weights = [WeightSpec("kernel", settings.kernelSize + [channels / groups, filters])]
+        var weights = [WeightSpec("kernel", settings.storedKernelShape(input: channels / groups, output: filters))]
         if settings.useBias { weights.append(WeightSpec("bias", [filters])) }
         return weights
     }

@@ -17,6 +17,9 @@ public struct RecurrentLayer: SingleInputLayerKind {
     public let resetAfter: Bool
     /// cuDNN layers keep both biases for every gate.
     let cuDNN: Bool
+    /// Keras 1 with `consume_less` cpu or mem stores one W, U, b triple per gate, LSTM in
+    /// i, c, f, o order and GRU in z, r, h order (Keras 1.2.2 LSTM.build, GRU.build).
+    let keras1GateNames: [String]?
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         units = try config.int("units", "output_dim")
@@ -30,6 +33,11 @@ public struct RecurrentLayer: SingleInputLayerKind {
         returnState = config.bool("return_state", default: false)
         useBias = config.bool("use_bias", default: true)
         resetAfter = gates == 3 && (cuDNN || config.bool("reset_after", default: false))
+        if let consumeLess = config.optionalString("consume_less"), consumeLess != "gpu", gates > 1 {
+            keras1GateNames = gates == 4 ? ["i", "c", "f", "o"] : ["z", "r", "h"]
+        } else {
+            keras1GateNames = nil
+        }
         guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
     }
 
@@ -51,6 +59,12 @@ public struct RecurrentLayer: SingleInputLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         let features = try LayerMath.lastDimension(input)
+        if let keras1GateNames {
+            return keras1GateNames.flatMap { gate in
+                [WeightSpec("W_\(gate)", [features, units]), WeightSpec("U_\(gate)", [units, units]),
+                 WeightSpec("b_\(gate)", [units])]
+            }
+        }
         let width = gates * units
         var weights = [WeightSpec("kernel", [features, width]), WeightSpec("recurrent_kernel", [units, width])]
         if cuDNN {
