@@ -21,6 +21,9 @@ import Testing
         for fixture in FixtureFile.all() {
             visit(fixture.report["layers"]?.arrayValue ?? [], model: fixture.model)
         }
+        for keras1Case in Keras1Tests.cases {
+            visit(keras1Case.report["layers"]?.arrayValue ?? [], model: keras1Case.file.deletingPathExtension().lastPathComponent)
+        }
         return (cases, models)
     }
 
@@ -34,7 +37,8 @@ import Testing
             "",
             "Every kind below knows its config, its output shape and the weights it owns (so its",
             "param count). *Cases* counts single-layer truth tables from Keras 3 and tf-keras",
-            "(`fixtures/layer_cases/`); *Models* names fixture models that contain the class. A class",
+            "(`fixtures/layer_cases/`); *Models* names fixture models that contain the class (`keras1_*`:",
+            "Keras 1.2.2 layout written with h5py, see `fixtures/keras1.py`). A class",
             "outside the catalog still appears in summaries: its params come from the stored arrays,",
             "its output shape is unknown, and it is listed as unverified.",
             "",
