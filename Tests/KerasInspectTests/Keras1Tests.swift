@@ -17,7 +17,7 @@ import Testing
         return FixtureFile.load(reportURL).map { Case(file: url, report: $0) }
     }
 
-    @Test func casesExist() { #expect(Self.cases.count == 3) }
+    @Test func casesExist() { #expect(Self.cases.count == 4) }
 
     @Test(arguments: cases)
     func summaryMatchesKeras1(_ keras1Case: Case) throws {

@@ -6,5 +6,7 @@ extension LayerCatalog {
         EmbeddingLayer.self,
         PassThroughLayer.self,
         LambdaLayer.self,
+        HighwayLayer.self,
+        MaxoutDenseLayer.self,
     ]
 }

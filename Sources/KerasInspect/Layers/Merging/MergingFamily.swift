@@ -4,5 +4,6 @@ extension LayerCatalog {
         ElementwiseMergeLayer.self,
         ConcatenateLayer.self,
         DotLayer.self,
+        Keras1MergeLayer.self,
     ]
 }
