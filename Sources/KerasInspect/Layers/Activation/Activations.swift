@@ -1,45 +1,51 @@
 /// Keras activation functions by the names configs use.
 public enum ActivationFunction {
-    /// Every name Keras 1, 2 and 3 accept for `activation` (Keras 3 aliases included).
-    public static let knownNames: Set<String> = [
-        "linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "softmax", "log_softmax", "softplus",
-        "softsign", "tanh", "elu", "selu", "exponential", "gelu", "silu", "swish", "hard_silu",
-        "hard_swish", "mish", "leaky_relu", "celu", "glu", "sparsemax", "sparse_plus", "squareplus",
-        "soft_shrink", "hard_shrink", "tanh_shrink", "threshold", "hard_tanh", "log_sigmoid",
-        "sparse_sigmoid",
-    ]
+    /// Every name Keras 1, 2 and 3 accept for `activation`, mapped to the function Keras runs
+    /// for it (Keras 3 aliases `swish` and `hard_swish` name `silu` and `hard_silu`). One table
+    /// so that forward passes can later hang off the canonical names.
+    public static let canonicalNames: [String: String] = {
+        let functions = [
+            "linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "softmax", "log_softmax",
+            "softplus", "softsign", "tanh", "elu", "selu", "exponential", "gelu", "silu",
+            "hard_silu", "mish", "leaky_relu", "celu", "glu", "sparsemax", "sparse_plus",
+            "squareplus", "soft_shrink", "hard_shrink", "tanh_shrink", "threshold", "hard_tanh",
+            "log_sigmoid", "sparse_sigmoid",
+        ]
+        var table = Dictionary(uniqueKeysWithValues: functions.map { ($0, $0) })
+        table["swish"] = "silu"
+        table["hard_swish"] = "hard_silu"
+        return table
+    }()
 
-    /// The shape an activation produces: all keep the shape except `glu`, which gates one
-    /// half of the last axis with the other.
-    static func outputShape(of name: String, for input: TensorShape) throws -> TensorShape {
-        guard name == "glu" else { return input }
-        var output = input
-        if let last = input.dims.last, let width = last {
-            guard width % 2 == 0 else { throw LayerConfigError("glu needs an even last dimension, got \(width)") }
-            output.dims[output.rank - 1] = width / 2
-        }
-        return output
-    }
+    /// The names in `canonicalNames`, aliases included.
+    public static var knownNames: Set<String> { Set(canonicalNames.keys) }
 }
 
 /// `Activation`: applies a named activation function; no weights.
-public struct ActivationLayer: SingleInputLayerKind {
+///
+/// The output keeps the input's shape whatever the function: Keras works the shape out
+/// without running it (`Activation.compute_output_shape` returns the input's). Even `glu`,
+/// which halves the last axis when it runs, keeps the full width in Keras' summaries and
+/// in the layers built after it, so that is the shape to report. An unknown name (a custom
+/// function) gets the same rule and a note rather than an error.
+public struct ActivationLayer: ShapePreservingLayerKind {
     public static let classNames = ["Activation"]
 
     public let function: String
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         function = config.activation("activation")
-        guard ActivationFunction.knownNames.contains(function) else {
-            throw LayerConfigError("unknown activation '\(function)'")
+    }
+
+    public var notes: [String] {
+        if ActivationFunction.canonicalNames[function] == nil {
+            return ["unknown activation '\(function)': its output shape is assumed equal to its input's"]
         }
+        if function == "glu" {
+            return ["glu halves the last axis when it runs; Keras (and this summary) report the input's shape"]
+        }
+        return []
     }
-
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        try ActivationFunction.outputShape(of: function, for: input)
-    }
-
-    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
 }
 
 /// `ReLU`, `LeakyReLU`, `ELU`, `Softmax`, `ThresholdedReLU`: activation layers with their
@@ -51,7 +57,8 @@ public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
 
 /// `PReLU`: a learned slope per element of the input (batch excluded), shared along
 /// `shared_axes` (1-based, so axis 1 is the first non-batch axis).
-/// Params: the product of `input_shape[1:]` with every shared axis set to 1.
+/// Params: the product of `input_shape[1:]` with every shared axis set to 1,
+/// e.g. (None, 4, 5, 3) with shared_axes [1, 2] → alpha (1, 1, 3) = 3.
 public struct PReLULayer: ShapePreservingLayerKind {
     public static let classNames = ["PReLU"]
 
@@ -64,11 +71,16 @@ public struct PReLULayer: ShapePreservingLayerKind {
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         var shape = input.withoutBatch
         for axis in sharedAxes {
-            guard axis >= 1, axis <= shape.count else { throw LayerConfigError("shared axis \(axis) out of range") }
+            guard axis >= 1, axis <= shape.count else {
+                throw LayerConfigError("shared axis \(axis) is out of range for input \(input)")
+            }
             shape[axis - 1] = 1
         }
-        guard shape.allSatisfy({ $0 != nil }) else { throw LayerConfigError("the alpha shape depends on unknown dimensions") }
-        return [WeightSpec("alpha", shape.map { $0! })]
+        let known = shape.compactMap { $0 }
+        guard known.count == shape.count else {
+            throw LayerConfigError("the alpha shape depends on unknown dimensions of input \(input)")
+        }
+        return [WeightSpec("alpha", known)]
     }
 
     public static let explanation = """

@@ -1,6 +1,7 @@
 extension LayerCatalog {
-    /// MultiHeadAttention.
+    /// MultiHeadAttention, Attention, AdditiveAttention.
     static let attentionKinds: [any LayerKind.Type] = [
         MultiHeadAttentionLayer.self,
+        AttentionLayer.self,
     ]
 }

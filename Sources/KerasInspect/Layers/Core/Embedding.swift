@@ -1,15 +1,24 @@
-/// `Embedding`: looks up one `output_dim` vector per integer index.
+/// `Embedding`: looks up one `output_dim` vector per integer index; the output is the
+/// input's shape plus `output_dim` (Keras 1/2's `input_length` only described the input).
 /// Params: `input_dim × output_dim` (the `embeddings` table).
+///
+/// Keras 3's `lora_rank` r freezes the table and adds a trainable low-rank update:
+/// `lora_embeddings_a` (input_dim, r) and `lora_embeddings_b` (r, output_dim).
 public struct EmbeddingLayer: SingleInputLayerKind {
     public static let classNames = ["Embedding"]
 
     public let inputDim: Int
     public let outputDim: Int
+    public let loraRank: Int?
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         inputDim = try config.int("input_dim")
         outputDim = try config.int("output_dim")
-        guard inputDim > 0, outputDim > 0 else { throw LayerConfigError("input_dim and output_dim must be positive") }
+        loraRank = config.optionalInt("lora_rank")
+        guard inputDim > 0, outputDim > 0 else {
+            throw LayerConfigError("input_dim and output_dim must be positive, got \(inputDim) and \(outputDim)")
+        }
+        if let loraRank, loraRank <= 0 { throw LayerConfigError("lora_rank must be positive, got \(loraRank)") }
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
@@ -17,7 +26,17 @@ public struct EmbeddingLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        [WeightSpec("embeddings", [inputDim, outputDim])]
+        guard let loraRank else { return [WeightSpec("embeddings", [inputDim, outputDim])] }
+        return [
+            WeightSpec("embeddings", [inputDim, outputDim], trainable: false),
+            WeightSpec("lora_embeddings_a", [inputDim, loraRank]),
+            WeightSpec("lora_embeddings_b", [loraRank, outputDim]),
+        ]
+    }
+
+    /// A `.keras` archive stores the table with the LoRA update merged in, not the factors.
+    public var notes: [String] {
+        loraRank == nil ? [] : ["LoRA: .keras files store only the merged embeddings table"]
     }
 
     public static let explanation = """

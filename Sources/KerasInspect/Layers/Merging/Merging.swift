@@ -1,56 +1,104 @@
 /// `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`: element-wise over inputs
-/// whose shapes broadcast together (aligned from the right). No weights.
+/// whose shapes broadcast together (aligned from the right; a shorter input gains axes
+/// after the batch axis). No weights.
+///
+/// The generations disagree on unknown dimensions, and summaries must show each one's own
+/// answer. Keras 3 computes the shape from the shapes alone (`Merge.compute_output_shape`):
+/// an unknown dimension on either side stays unknown, and the batch is the one known batch
+/// size if there is exactly one. tf-keras (and Keras 1/2 on TensorFlow) traces the
+/// operation, so TensorFlow's broadcasting applies: an unknown dimension takes the other
+/// side's known size unless that size is 1.
 public struct ElementwiseMergeLayer: LayerKind {
     public static let classNames = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
 
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+    /// `Subtract` takes exactly two inputs.
+    let exactInputCount: Int?
+    let keras3Shapes: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        exactInputCount = config.className == "Subtract" ? 2 : nil
+        keras3Shapes = config.isKeras3
+    }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
-        guard var result = inputs.first else { throw LayerConfigError("needs at least one input") }
-        for shape in inputs.dropFirst() {
-            result = try Self.broadcast(result, shape)
+        guard let first = inputs.first else { throw LayerConfigError("needs at least one input") }
+        if let exactInputCount, inputs.count != exactInputCount {
+            throw LayerConfigError("needs exactly \(exactInputCount) inputs, got \(inputs.count)")
         }
-        return [result]
+        guard inputs.allSatisfy({ $0.rank >= 1 }) else { throw LayerConfigError("inputs need a batch axis") }
+        if keras3Shapes {
+            var features = first.withoutBatch
+            for shape in inputs.dropFirst() {
+                features = try Self.broadcast(features, shape.withoutBatch, unknownWins: true)
+            }
+            let batchSizes = Set(inputs.compactMap { $0.dims[0] })
+            return [TensorShape([batchSizes.count == 1 ? batchSizes.first : nil] + features)]
+        }
+        var result = first.dims
+        for shape in inputs.dropFirst() {
+            result = try Self.broadcast(result, shape.dims, unknownWins: false)
+        }
+        return [TensorShape(result)]
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
 
-    static func broadcast(_ a: TensorShape, _ b: TensorShape) throws -> TensorShape {
-        let rank = max(a.rank, b.rank)
-        var dims: [Int?] = []
-        for position in 0..<rank {
-            let left: Int?? = position < rank - a.rank ? .some(1) : .some(a.dims[position - (rank - a.rank)])
-            let right: Int?? = position < rank - b.rank ? .some(1) : .some(b.dims[position - (rank - b.rank)])
-            switch (left!, right!) {
+    /// Right-aligned broadcasting of two shapes. With `unknownWins` (Keras 3) an unknown
+    /// dimension on either side gives an unknown one; otherwise (TensorFlow) a known size
+    /// other than 1 is kept.
+    static func broadcast(_ a: [Int?], _ b: [Int?], unknownWins: Bool) throws -> [Int?] {
+        let (long, short) = a.count >= b.count ? (a, b) : (b, a)
+        let offset = long.count - short.count
+        var dims = Array(long.prefix(offset))
+        for (x, y) in zip(long.dropFirst(offset), short) {
+            switch (x, y) {
             case let (x?, y?):
-                guard x == y || x == 1 || y == 1 else { throw LayerConfigError("shapes \(a) and \(b) do not broadcast") }
+                guard x == y || x == 1 || y == 1 else {
+                    throw LayerConfigError("shapes \(TensorShape(a)) and \(TensorShape(b)) do not broadcast")
+                }
                 dims.append(x == 1 ? y : x)
-            case let (x?, nil): dims.append(x == 1 ? nil : x)
-            case let (nil, y?): dims.append(y == 1 ? nil : y)
-            case (nil, nil): dims.append(nil)
+            case let (known?, nil), let (nil, known?):
+                dims.append(unknownWins || known == 1 ? nil : known)
+            case (nil, nil):
+                dims.append(nil)
             }
         }
-        return TensorShape(dims)
+        return dims
     }
 }
 
 /// `Concatenate`: joins inputs along `axis`; the other axes must agree. No weights.
+///
+/// The joined axis is the sum of the inputs' sizes (unknown if any is). For the other
+/// axes Keras 3 copies the first input's dimensions (`Concatenate.compute_output_shape`),
+/// unknown ones included, while tf-keras gets TensorFlow's answer, which fills an unknown
+/// dimension from any input that knows it.
 public struct ConcatenateLayer: LayerKind {
     public static let classNames = ["Concatenate"]
 
     public let axis: Int
+    let keras3Shapes: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axis = try config.int("axis", "concat_axis", default: -1)
+        keras3Shapes = config.isKeras3
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
         guard var result = inputs.first else { throw LayerConfigError("needs at least one input") }
-        guard let resolved = result.normalizedAxis(axis) else { throw LayerConfigError("axis \(axis) out of range for \(result)") }
+        guard let resolved = result.normalizedAxis(axis) else {
+            throw LayerConfigError("axis \(axis) cannot join inputs of shape \(result)")
+        }
         for shape in inputs.dropFirst() {
-            guard shape.rank == result.rank else { throw LayerConfigError("inputs of different ranks cannot be concatenated") }
+            guard shape.rank == result.rank else {
+                throw LayerConfigError("inputs of ranks \(result.rank) and \(shape.rank) cannot be concatenated")
+            }
             for index in 0..<shape.rank where index != resolved {
-                if result[index] == nil { result[index] = shape[index] }
+                // Keras 3 lets a size-1 axis through its build-time check; TensorFlow does not.
+                if let x = result[index], let y = shape[index], x != y, !(keras3Shapes && (x == 1 || y == 1)) {
+                    throw LayerConfigError("shapes \(result) and \(shape) differ outside axis \(axis)")
+                }
+                if !keras3Shapes, result[index] == nil { result[index] = shape[index] }
             }
             if let sum = result[resolved], let width = shape[resolved] {
                 result[resolved] = sum + width
@@ -65,7 +113,9 @@ public struct ConcatenateLayer: LayerKind {
 }
 
 /// `Dot`: the dot product of two inputs along `axes` (one per input), optionally of
-/// L2-normalised inputs (cosine similarity). No weights.
+/// L2-normalised inputs (cosine similarity). The output is the first input without its
+/// summed axis followed by the second without its batch and summed axes, at least
+/// `(batch, 1)`. No weights.
 public struct DotLayer: LayerKind {
     public static let classNames = ["Dot"]
 
@@ -73,16 +123,25 @@ public struct DotLayer: LayerKind {
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axes = try config.axes("axes", "dot_axes", default: [-1])
+        guard axes.count == 1 || axes.count == 2 else {
+            throw LayerConfigError("axes must be one axis or a pair, got \(axes)")
+        }
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
-        guard inputs.count == 2 else { throw LayerConfigError("needs exactly two inputs") }
-        var first = inputs[0].dims
-        var second = inputs[1].dims
+        guard inputs.count == 2 else { throw LayerConfigError("needs exactly two inputs, got \(inputs.count)") }
+        guard inputs[0].rank >= 2, inputs[1].rank >= 2 else {
+            throw LayerConfigError("needs inputs with a batch axis and a feature axis, got \(inputs[0]) and \(inputs[1])")
+        }
         let pair = axes.count == 1 ? [axes[0], axes[0]] : axes
-        guard pair.count == 2, let a = inputs[0].normalizedAxis(pair[0]), let b = inputs[1].normalizedAxis(pair[1]) else {
+        guard let a = inputs[0].normalizedAxis(pair[0]), let b = inputs[1].normalizedAxis(pair[1]) else {
             throw LayerConfigError("axes \(axes) do not fit \(inputs[0]) and \(inputs[1])")
         }
+        if let x = inputs[0][a], let y = inputs[1][b], x != y {
+            throw LayerConfigError("cannot take a dot product of axis \(a) of \(inputs[0]) (\(x)) with axis \(b) of \(inputs[1]) (\(y))")
+        }
+        var first = inputs[0].dims
+        var second = inputs[1].dims
         first.remove(at: a)
         second.remove(at: b)
         second.removeFirst()

@@ -1,13 +1,24 @@
 /// `BatchNormalization`: normalises each feature of `axis` with statistics over the batch.
 /// Weights, each one value per feature: `gamma` (if `scale`) and `beta` (if `center`),
 /// learned by gradient descent; `moving_mean` and `moving_variance`, updated from batch
-/// statistics during training and therefore non-trainable. Params: C × (scale + center + 2).
+/// statistics during training and therefore non-trainable; with `renorm` also
+/// `moving_stddev`, `renorm_mean` and `renorm_stddev`, non-trainable too.
+/// Params: C × (scale + center + 2 (+ 3 with renorm)), C = the size of the `axis` dims.
+///
+/// tf-keras stores `axis` as a list of positive axes once built (`[3]`, Keras 3 keeps `-1`).
+/// With several axes, or with `virtual_batch_size`, tf-keras shapes every weight like the
+/// input with 1 on the other axes (batch included): axis [1, 3] on (None, 2, 5, 3) gives
+/// (1, 2, 1, 3). Virtual batches split the batch axis in two, so tf-keras adds a 1 after
+/// the batch and shifts the stored axes up by one: axis -1 on (None, 4, 5) is stored as
+/// [3] and its weights are (1, 1, 1, 5).
 public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["BatchNormalization"]
 
     public let axes: [Int]
     public let center: Bool
     public let scale: Bool
+    public let renorm: Bool
+    public let virtualBatchSize: Int?
     /// Keras 1 called the moving variance `running_std` (it held a variance from 1.0.6 on).
     let usesKeras1Names: Bool
 
@@ -15,16 +26,54 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         axes = try config.axes("axis", default: [-1])
         center = config.bool("center", default: true)
         scale = config.bool("scale", default: true)
+        renorm = config.bool("renorm", default: false)
+        virtualBatchSize = config.optionalInt("virtual_batch_size")
         usesKeras1Names = config.has("mode") || config.has("beta_init")
+        guard !axes.isEmpty else { throw LayerConfigError("axis must name at least one axis") }
+    }
+
+    /// The shape every weight has on this input.
+    func parameterShape(for input: TensorShape) throws -> [Int] {
+        if virtualBatchSize != nil {
+            // Stored positive axes count the inserted virtual-batch axis; negative ones
+            // (a config saved before build) count from the end of the real input.
+            let original = try Set(axes.map { axis -> Int in
+                guard let resolved = input.normalizedAxis(axis < 0 ? axis : axis - 1), resolved > 0 else {
+                    throw LayerConfigError("axis \(axis) is out of range for input \(input) with virtual batches")
+                }
+                return resolved
+            })
+            return try [1, 1] + (1..<input.rank).map { try original.contains($0) ? Self.size(input, $0) : 1 }
+        }
+        guard axes.count > 1 else { return try LayerMath.axisSizes(axes, of: input) }
+        let resolved = try Set(axes.map { axis -> Int in
+            guard let index = input.normalizedAxis(axis), index > 0 else {
+                throw LayerConfigError("axis \(axis) is out of range for input \(input)")
+            }
+            return index
+        })
+        return try (0..<input.rank).map { try resolved.contains($0) ? Self.size(input, $0) : 1 }
+    }
+
+    private static func size(_ input: TensorShape, _ axis: Int) throws -> Int {
+        guard let size = input[axis] else { throw LayerConfigError("axis \(axis) of input \(input) is unknown") }
+        return size
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        let shape = try LayerMath.axisSizes(axes, of: input)
+        let shape = try parameterShape(for: input)
         var weights: [WeightSpec] = []
         if scale { weights.append(WeightSpec("gamma", shape)) }
         if center { weights.append(WeightSpec("beta", shape)) }
         weights.append(WeightSpec(usesKeras1Names ? "running_mean" : "moving_mean", shape, trainable: false))
         weights.append(WeightSpec(usesKeras1Names ? "running_std" : "moving_variance", shape, trainable: false))
+        if renorm {
+            // Batch renormalisation tracks a standard deviation for inference and its own
+            // running mean and deviation for training.
+            for name in ["moving_stddev", "renorm_mean", "renorm_stddev"] {
+                weights.append(WeightSpec(name, shape, trainable: false))
+            }
+        }
         return weights
     }
 

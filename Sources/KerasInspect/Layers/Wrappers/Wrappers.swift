@@ -1,15 +1,42 @@
-/// `TimeDistributed`: applies the wrapped layer to every time step of `(batch, time, …)`.
-/// Its weights are the wrapped layer's, built on one step's shape.
+/// A layer inside a wrapper, with its own `trainable` flag: a frozen wrapped layer's
+/// weights are non-trainable even when the wrapper is not, and nothing outside the
+/// wrapper sees that flag.
+struct WrappedLayer: Sendable {
+    let kind: any LayerKind
+    let trainable: Bool
+
+    init(_ value: JSONValue?, catalog: LayerCatalog, role: String) throws {
+        guard let value, !value.isNull else { throw LayerConfigError("has no \(role)") }
+        guard let kind = try catalog.makeLayer(serialized: value) else {
+            throw LayerConfigError("its \(role) \(value["class_name"]?.stringValue ?? "?") is outside the catalog")
+        }
+        self.kind = kind
+        trainable = value["config"]?["trainable"]?.boolValue ?? true
+    }
+
+    func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] {
+        let weights = try kind.expectedWeights(for: inputs)
+        guard !trainable else { return weights }
+        return weights.map { weight in
+            var frozen = weight
+            frozen.trainable = false
+            return frozen
+        }
+    }
+}
+
+/// `TimeDistributed`: applies the wrapped layer to every time step of `(batch, time, …)`:
+/// the layer sees the input without its time axis, and the time axis is put back after
+/// the batch axis of its output. Its weights are the wrapped layer's, built on one step's
+/// shape (TimeDistributed(Dense(6)) on (None, 5, 4) owns Dense's (4, 6) kernel and (6,) bias).
 public struct TimeDistributedLayer: SingleInputLayerKind {
     public static let classNames = ["TimeDistributed"]
 
-    public let inner: any LayerKind
+    let wrapped: WrappedLayer
+    public var inner: any LayerKind { wrapped.kind }
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        guard let layer = config["layer"], let inner = try catalog.makeLayer(serialized: layer) else {
-            throw LayerConfigError("wraps a layer outside the catalog")
-        }
-        self.inner = inner
+        wrapped = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
     }
 
     private func stepShape(_ input: TensorShape) throws -> TensorShape {
@@ -25,7 +52,7 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        try inner.expectedWeights(for: [try stepShape(input)])
+        try wrapped.expectedWeights(for: [try stepShape(input)])
     }
 
     /// The wrapped layer's cost, once per time step.
@@ -43,40 +70,53 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
         """
 }
 
-/// `Bidirectional`: runs a recurrent layer forwards and a copy backwards over time and
-/// merges their outputs (`concat` doubles the feature axis; `sum`, `mul`, `ave` keep it;
-/// no merge mode returns both). Params: twice the wrapped layer's.
+/// `Bidirectional`: runs a recurrent layer forwards and a copy (or `backward_layer`)
+/// backwards over time and merges their outputs: `concat` joins the feature axes, `sum`,
+/// `mul` and `ave` keep them, no merge mode returns both. With `return_state` the states
+/// follow: `[output, forward states…, backward states…]` (`[forward output, backward
+/// output, forward states…, backward states…]` without a merge mode); an LSTM contributes
+/// h and c, so a merged LSTM gives five tensors. Params: the forward layer's plus the
+/// backward layer's (twice the wrapped layer's without `backward_layer`).
+///
+/// Keras 3 derives every shape from the forward layer alone
+/// (`Bidirectional.compute_output_shape`: concat doubles its width, the states repeat its
+/// states), so a wider `backward_layer` does not show; tf-keras traces both layers.
 public struct BidirectionalLayer: SingleInputLayerKind {
     public static let classNames = ["Bidirectional"]
 
-    public let forward: any LayerKind
-    public let backward: any LayerKind
+    let forwardLayer: WrappedLayer
+    let backwardLayer: WrappedLayer
     public let mergeMode: String?
+    let keras3Shapes: Bool
+
+    public var forward: any LayerKind { forwardLayer.kind }
+    public var backward: any LayerKind { backwardLayer.kind }
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        guard let layer = config["layer"], let forward = try catalog.makeLayer(serialized: layer) else {
-            throw LayerConfigError("wraps a layer outside the catalog")
-        }
-        self.forward = forward
-        if let backwardConfig = config["backward_layer"], !backwardConfig.isNull,
-           let backward = try catalog.makeLayer(serialized: backwardConfig) {
-            self.backward = backward
+        forwardLayer = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
+        if let backwardConfig = config["backward_layer"], !backwardConfig.isNull {
+            backwardLayer = try WrappedLayer(backwardConfig, catalog: catalog, role: "backward_layer")
         } else {
-            self.backward = forward
+            // Keras builds the backward copy from the wrapped layer's config.
+            backwardLayer = forwardLayer
         }
         mergeMode = config["merge_mode"]?.isNull == true ? nil : config.string("merge_mode", default: "concat")
+        if let mergeMode, !["concat", "sum", "mul", "ave"].contains(mergeMode) {
+            throw LayerConfigError("unknown merge_mode '\(mergeMode)'")
+        }
+        keras3Shapes = config.isKeras3
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
         let forwardOutputs = try forward.outputShapes(for: inputs)
-        let backwardOutputs = try backward.outputShapes(for: inputs)
+        let backwardOutputs = keras3Shapes ? forwardOutputs : try backward.outputShapes(for: inputs)
         guard let forwardOutput = forwardOutputs.first, let backwardOutput = backwardOutputs.first else {
             throw LayerConfigError("the wrapped layer has no output")
         }
         let states = Array(forwardOutputs.dropFirst()) + Array(backwardOutputs.dropFirst())
         guard let mergeMode else { return [forwardOutput, backwardOutput] + states }
         var merged = forwardOutput
-        if mergeMode == "concat" {
+        if mergeMode == "concat", merged.rank > 0 {
             let last = merged.rank - 1
             if let a = forwardOutput[last], let b = backwardOutput[last] { merged[last] = a + b } else { merged[last] = nil }
         }
@@ -88,7 +128,7 @@ public struct BidirectionalLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        try forward.expectedWeights(for: [input]) + backward.expectedWeights(for: [input])
+        try forwardLayer.expectedWeights(for: [input]) + backwardLayer.expectedWeights(for: [input])
     }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
