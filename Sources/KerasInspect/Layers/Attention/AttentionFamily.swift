@@ -1,7 +1,8 @@
 extension LayerCatalog {
-    /// MultiHeadAttention, Attention, AdditiveAttention.
+    /// MultiHeadAttention, GroupQueryAttention, Attention, AdditiveAttention.
     static let attentionKinds: [any LayerKind.Type] = [
         MultiHeadAttentionLayer.self,
+        GroupedQueryAttentionLayer.self,
         AttentionLayer.self,
     ]
 }

@@ -4,17 +4,22 @@
 ///
 /// Keras 3's `lora_rank` r freezes the table and adds a trainable low-rank update:
 /// `lora_embeddings_a` (input_dim, r) and `lora_embeddings_b` (r, output_dim).
+/// `ReversibleEmbedding` (Keras 3) can also project back to token logits; with
+/// `tie_weights` off it owns a separate `reverse_embeddings` (output_dim, input_dim) for that.
 public struct EmbeddingLayer: SingleInputLayerKind {
-    public static let classNames = ["Embedding"]
+    public static let classNames = ["Embedding", "ReversibleEmbedding"]
 
     public let inputDim: Int
     public let outputDim: Int
     public let loraRank: Int?
+    /// ReversibleEmbedding without tied weights.
+    public let hasReverseTable: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         inputDim = try config.int("input_dim")
         outputDim = try config.int("output_dim")
         loraRank = config.optionalInt("lora_rank")
+        hasReverseTable = config.className == "ReversibleEmbedding" && !config.bool("tie_weights", default: true)
         guard inputDim > 0, outputDim > 0 else {
             throw LayerConfigError("input_dim and output_dim must be positive, got \(inputDim) and \(outputDim)")
         }
@@ -26,12 +31,13 @@ public struct EmbeddingLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
-        guard let loraRank else { return [WeightSpec("embeddings", [inputDim, outputDim])] }
-        return [
-            WeightSpec("embeddings", [inputDim, outputDim], trainable: false),
-            WeightSpec("lora_embeddings_a", [inputDim, loraRank]),
-            WeightSpec("lora_embeddings_b", [loraRank, outputDim]),
-        ]
+        var weights = [WeightSpec("embeddings", [inputDim, outputDim], trainable: loraRank == nil)]
+        if hasReverseTable { weights.append(WeightSpec("reverse_embeddings", [outputDim, inputDim])) }
+        if let loraRank {
+            weights.append(WeightSpec("lora_embeddings_a", [inputDim, loraRank]))
+            weights.append(WeightSpec("lora_embeddings_b", [loraRank, outputDim]))
+        }
+        return weights
     }
 
     /// A `.keras` archive stores the table with the LoRA update merged in, not the factors.

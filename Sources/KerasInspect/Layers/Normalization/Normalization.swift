@@ -122,22 +122,30 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
         """
 }
 
-/// `GroupNormalization`: normalises groups of channels; `gamma`, `beta` per channel.
+/// `GroupNormalization`: normalises groups of channels along `axis` (`groups` -1: one
+/// channel per group, instance normalisation); `gamma` (if `scale`) and `beta` (if `center`)
+/// have one value per channel. Params: 2 × C.
 public struct GroupNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["GroupNormalization"]
 
     public let axis: Int
+    public let groups: Int
     public let center: Bool
     public let scale: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axis = try config.int("axis", default: -1)
+        groups = try config.int("groups", default: 32)
         scale = config.bool("scale", default: true)
         center = config.bool("center", default: true)
+        guard groups == -1 || groups > 0 else { throw LayerConfigError("groups must be positive or -1, got \(groups)") }
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         let channels = try LayerMath.axisSizes([axis], of: input)
+        guard groups == -1 || channels[0] % groups == 0 else {
+            throw LayerConfigError("\(channels[0]) channels cannot be split into \(groups) groups")
+        }
         var weights: [WeightSpec] = []
         if scale { weights.append(WeightSpec("gamma", channels)) }
         if center { weights.append(WeightSpec("beta", channels)) }
@@ -149,4 +157,80 @@ public struct GroupNormalizationLayer: ShapePreservingLayerKind {
 public struct UnitNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["UnitNormalization"]
     public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+}
+
+/// `RMSNormalization` (Keras 3): divides each sample by its root mean square over `axis`
+/// and multiplies by a learned `scale`, one value per element of the normalised axes
+/// (Keras sorts the axes, so `[2, 1]` on (None, 4, 6) gives (4, 6)). Params: their product.
+public struct RMSNormalizationLayer: ShapePreservingLayerKind {
+    public static let classNames = ["RMSNormalization"]
+
+    public let axes: [Int]
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        axes = try config.axes("axis", default: [-1])
+    }
+
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
+        let resolved = try axes.map { axis -> Int in
+            guard let index = input.normalizedAxis(axis) else {
+                throw LayerConfigError("axis \(axis) is out of range for input \(input)")
+            }
+            return index
+        }
+        return [WeightSpec("scale", try LayerMath.axisSizes(resolved.sorted(), of: input))]
+    }
+
+    public static let explanation = """
+        RMSNormalization rescales each sample by its root mean square, then multiplies by a \
+        learned scale with one value per normalised feature; there is no shift.
+        """
+}
+
+/// `SpectralNormalization`: wraps a layer with a `kernel` (or `embeddings`) and divides it
+/// by its largest singular value, estimated by power iteration with a non-trainable
+/// `vector_u` of shape (1, last kernel dimension). Output shape and other weights are the
+/// wrapped layer's. Params: the wrapped layer's + the kernel's last dimension.
+///
+/// The order of `layer.weights` differs: Keras 3 lists the kernel (which it tracks as the
+/// wrapper's own), then `vector_u`, then the wrapped layer's other weights; tf-keras lists
+/// the wrapped layer's weights, then `vector_u`.
+public struct SpectralNormalizationLayer: SingleInputLayerKind {
+    public static let classNames = ["SpectralNormalization"]
+
+    let wrapped: WrappedLayer
+    let keras3Order: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        wrapped = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
+        keras3Order = config.isKeras3
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        guard let output = try wrapped.kind.outputShapes(for: [input]).first else {
+            throw LayerConfigError("the wrapped layer has no output")
+        }
+        return output
+    }
+
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
+        var inner = try wrapped.expectedWeights(for: [input])
+        let kernelIndex = inner.firstIndex { $0.name == "kernel" } ?? inner.firstIndex { $0.name == "embeddings" }
+        guard let kernelIndex, let width = inner[kernelIndex].shape.last else {
+            throw LayerConfigError("the wrapped layer has no kernel or embeddings to normalise")
+        }
+        let vector = WeightSpec("vector_u", [1, width], trainable: false)
+        guard keras3Order else { return inner + [vector] }
+        let kernel = inner.remove(at: kernelIndex)
+        return [kernel, vector] + inner
+    }
+
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        wrapped.kind.multiplyAccumulates(inputs: inputs, outputs: outputs)
+    }
+
+    public static let explanation = """
+        SpectralNormalization keeps the wrapped layer's weights and adds one non-trainable \
+        vector, used to estimate the kernel's largest singular value by power iteration.
+        """
 }

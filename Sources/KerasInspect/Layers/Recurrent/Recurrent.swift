@@ -1,56 +1,106 @@
-/// `SimpleRNN`, `LSTM`, `GRU`: a cell applied along the time axis of `(batch, time, features)`.
+/// One recurrent cell: `gates` fused gates of `units` each, applied at every time step.
 ///
 /// Each gate has an input kernel, a recurrent kernel and a bias, fused side by side:
 /// LSTM has 4 gates (input, forget, candidate, output), GRU 3 (update, reset, candidate),
-/// SimpleRNN 1. Params: `gates × units × (features + units + 1)`; GRU with
-/// `reset_after` (the TF2/Keras 3 default) keeps separate input and recurrent biases,
-/// so its bias is `(2, 3·units)` and params are `3 × units × (features + units + 2)`.
+/// SimpleRNN 1. Params: `gates × units × (features + units + 1)`; GRU with `reset_after`
+/// (the TF2/Keras 3 default) keeps separate input and recurrent biases, so its bias is
+/// `(2, 3·units)` and params are `3 × units × (features + units + 2)`.
+struct RecurrentCell: Sendable {
+    let units: Int
+    let gates: Int
+    let useBias: Bool
+    /// GRU only: separate input and recurrent biases.
+    let resetAfter: Bool
+
+    /// Reads `SimpleRNN`, `LSTM`, `GRU` and their `…Cell` classes.
+    init(config: LayerConfig) throws {
+        units = try config.int("units", "output_dim")
+        switch config.className {
+        case "LSTM", "LSTMCell", "CuDNNLSTM": gates = 4
+        case "GRU", "GRUCell", "CuDNNGRU": gates = 3
+        default: gates = 1
+        }
+        useBias = config.bool("use_bias", default: true)
+        resetAfter = gates == 3 && (config.className.hasPrefix("CuDNN") || config.bool("reset_after", default: false))
+        guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
+    }
+
+    /// The cell classes an `RNN` layer can hold.
+    static let cellClassNames: Set<String> = ["SimpleRNNCell", "LSTMCell", "GRUCell"]
+
+    /// States carried between steps (and returned with `return_state`): LSTM has h and c.
+    var stateCount: Int { gates == 4 ? 2 : 1 }
+
+    func weights(features: Int) -> [WeightSpec] {
+        let width = gates * units
+        var weights = [WeightSpec("kernel", [features, width]), WeightSpec("recurrent_kernel", [units, width])]
+        if useBias { weights.append(WeightSpec("bias", resetAfter ? [2, width] : [width])) }
+        return weights
+    }
+
+    /// Per step and example, every gate multiplies the input and the previous state.
+    func stepMultiplyAccumulates(features: Int) -> Int { gates * units * (features + units) }
+}
+
+/// The settings a recurrent layer applies around its cells.
+struct RecurrentOutputs: Sendable {
+    let returnSequences: Bool
+    let returnState: Bool
+
+    init(config: LayerConfig) {
+        returnSequences = config.bool("return_sequences", default: false)
+        returnState = config.bool("return_state", default: false)
+    }
+
+    /// `[output]`, then with `return_state` every cell's states in order (h, c for LSTM).
+    func shapes(input: TensorShape, cells: [RecurrentCell]) throws -> [TensorShape] {
+        guard input.rank == 3 else { throw LayerConfigError("expects (batch, time, features), got \(input)") }
+        guard let last = cells.last else { throw LayerConfigError("has no cells") }
+        let batch = input.dims[0]
+        let output = returnSequences ? TensorShape([batch, input.dims[1], last.units]) : TensorShape([batch, last.units])
+        guard returnState else { return [output] }
+        return [output] + cells.flatMap { cell in Array(repeating: TensorShape([batch, cell.units]), count: cell.stateCount) }
+    }
+}
+
+/// `SimpleRNN`, `LSTM`, `GRU` (and Keras 2's `CuDNNLSTM`, `CuDNNGRU`): one cell applied
+/// along the time axis of `(batch, time, features)`. See `RecurrentCell` for the weights;
+/// the output is `(batch, units)`, or `(batch, time, units)` with `return_sequences`, and
+/// `return_state` appends the final states, each `(batch, units)`: LSTM returns
+/// `[output, h, c]`, the others `[output, h]`.
+/// Params: LSTM 4·u·(in + u + 1), GRU 3·u·(in + u + 2) (`reset_after`) or 3·u·(in + u + 1),
+/// SimpleRNN u·(in + u + 1).
 public struct RecurrentLayer: SingleInputLayerKind {
     public static let classNames = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU"]
 
-    public let units: Int
-    public let gates: Int
-    public let returnSequences: Bool
-    public let returnState: Bool
-    public let useBias: Bool
-    /// GRU only: separate input and recurrent biases.
-    public let resetAfter: Bool
-    /// cuDNN layers keep both biases for every gate.
+    let cell: RecurrentCell
+    let outputs: RecurrentOutputs
+    /// cuDNN layers keep both biases for every gate, whatever `use_bias` says.
     let cuDNN: Bool
     /// Keras 1 with `consume_less` cpu or mem stores one W, U, b triple per gate, LSTM in
     /// i, c, f, o order and GRU in z, r, h order (Keras 1.2.2 LSTM.build, GRU.build).
     let keras1GateNames: [String]?
 
+    public var units: Int { cell.units }
+    public var gates: Int { cell.gates }
+    public var returnSequences: Bool { outputs.returnSequences }
+    public var returnState: Bool { outputs.returnState }
+    public var useBias: Bool { cell.useBias }
+    public var resetAfter: Bool { cell.resetAfter }
+
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        units = try config.int("units", "output_dim")
+        cell = try RecurrentCell(config: config)
+        outputs = RecurrentOutputs(config: config)
         cuDNN = config.className.hasPrefix("CuDNN")
-        switch config.className {
-        case "LSTM", "CuDNNLSTM": gates = 4
-        case "GRU", "CuDNNGRU": gates = 3
-        default: gates = 1
-        }
-        returnSequences = config.bool("return_sequences", default: false)
-        returnState = config.bool("return_state", default: false)
-        useBias = config.bool("use_bias", default: true)
-        resetAfter = gates == 3 && (cuDNN || config.bool("reset_after", default: false))
-        if let consumeLess = config.optionalString("consume_less"), consumeLess != "gpu", gates > 1 {
-            keras1GateNames = gates == 4 ? ["i", "c", "f", "o"] : ["z", "r", "h"]
+        if let consumeLess = config.optionalString("consume_less"), consumeLess != "gpu", cell.gates > 1 {
+            keras1GateNames = cell.gates == 4 ? ["i", "c", "f", "o"] : ["z", "r", "h"]
         } else {
             keras1GateNames = nil
         }
-        guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
     }
 
-    /// States returned with `return_state`: LSTM has two (h and c), the others one.
-    var stateCount: Int { gates == 4 ? 2 : 1 }
-
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
-        let input = try Self.single(inputs)
-        guard input.rank == 3 else { throw LayerConfigError("expects (batch, time, features), got \(input)") }
-        let batch = input.dims[0]
-        let output = returnSequences ? TensorShape([batch, input.dims[1], units]) : TensorShape([batch, units])
-        guard returnState else { return [output] }
-        return [output] + Array(repeating: TensorShape([batch, units]), count: stateCount)
+        try outputs.shapes(input: try Self.single(inputs), cells: [cell])
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
@@ -65,27 +115,25 @@ public struct RecurrentLayer: SingleInputLayerKind {
                  WeightSpec("b_\(gate)", [units])]
             }
         }
-        let width = gates * units
-        var weights = [WeightSpec("kernel", [features, width]), WeightSpec("recurrent_kernel", [units, width])]
         if cuDNN {
-            weights.append(WeightSpec("bias", [2 * width]))
-        } else if useBias {
-            weights.append(WeightSpec("bias", resetAfter ? [2, width] : [width]))
+            let width = gates * units
+            return [WeightSpec("kernel", [features, width]), WeightSpec("recurrent_kernel", [units, width]),
+                    WeightSpec("bias", [2 * width])]
         }
-        return weights
+        return cell.weights(features: features)
     }
 
-    /// Per time step, every gate multiplies the input and the previous state by its kernels.
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let input = inputs.first, input.rank == 3, let batch = input.dims[0], let steps = input.dims[1],
               let features = input.dims[2] else { return nil }
-        return batch * steps * gates * units * (features + units)
+        return batch * steps * cell.stepMultiplyAccumulates(features: features)
     }
 
     public func parameterFormula(for inputs: [TensorShape]) -> String? {
         guard let features = try? LayerMath.lastDimension(Self.single(inputs)) else { return nil }
         let gateText = gates == 1 ? "" : "\(gates) gates × "
-        let biasText = !useBias && !cuDNN ? "" : (resetAfter ? " + 2 biases" : " + 1 bias")
+        // cuDNN layers and GRU with reset_after keep an input and a recurrent bias per gate.
+        let biasText = cuDNN || (useBias && resetAfter) ? " + 2 biases" : (useBias ? " + 1 bias" : "")
         return "= \(gateText)\(units) units × (\(features) inputs + \(units) recurrent\(biasText))"
     }
 
@@ -95,5 +143,91 @@ public struct RecurrentLayer: SingleInputLayerKind {
         kernel for the input, a recurrent kernel for the previous state and a bias, so the count \
         is gates × units × (inputs + units + 1). GRU with reset_after (the TensorFlow 2 and Keras 3 \
         default) keeps separate input and recurrent biases: + 2 instead of + 1.
+        """
+}
+
+/// `RNN`: the generic recurrent layer around a `cell` (`SimpleRNNCell`, `LSTMCell`,
+/// `GRUCell`) or a `StackedRNNCells` of several (a Python list of cells is saved as one).
+/// Stacked cells run in order at each step, each reading the previous cell's output, so
+/// cell i's kernel is `(units of cell i−1, gates·units)`; the layer outputs the last cell's
+/// units, and `return_state` appends every cell's states in order:
+/// LSTMCell(4) + SimpleRNNCell(2) gives `[output, h₁, c₁, h₂]`.
+/// Params: the sum over cells of the per-cell counts of `RecurrentCell`.
+public struct GenericRNNLayer: SingleInputLayerKind {
+    public static let classNames = ["RNN"]
+
+    let cells: [RecurrentCell]
+    let outputs: RecurrentOutputs
+    /// Frozen cells' weights are non-trainable; the layer's own flag is applied elsewhere.
+    let trainableCells: [Bool]
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        guard let cellValue = config["cell"], !cellValue.isNull else { throw LayerConfigError("RNN has no cell") }
+        var serializedCells: [JSONValue]
+        if let list = cellValue.arrayValue {
+            serializedCells = list
+        } else if cellValue["class_name"]?.stringValue == "StackedRNNCells" {
+            serializedCells = cellValue["config"]?["cells"]?.arrayValue ?? []
+        } else {
+            serializedCells = [cellValue]
+        }
+        var cells: [RecurrentCell] = []
+        var trainable: [Bool] = []
+        for serialized in serializedCells {
+            guard let className = serialized["class_name"]?.stringValue,
+                  let object = serialized["config"]?.objectValue else {
+                throw LayerConfigError("RNN cell has no class_name/config")
+            }
+            guard RecurrentCell.cellClassNames.contains(className) else {
+                throw LayerConfigError("RNN cell \(className) is not one kerasinspect knows")
+            }
+            let cellConfig = LayerConfig(className: className, object: object)
+            cells.append(try RecurrentCell(config: cellConfig))
+            trainable.append(cellConfig.trainable)
+        }
+        guard !cells.isEmpty else { throw LayerConfigError("RNN has no cells") }
+        self.cells = cells
+        trainableCells = trainable
+        outputs = RecurrentOutputs(config: config)
+    }
+
+    public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
+        try outputs.shapes(input: try Self.single(inputs), cells: cells)
+    }
+
+    public func outputShape(for input: TensorShape) throws -> TensorShape {
+        try outputShapes(for: [input])[0]
+    }
+
+    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
+        var features = try LayerMath.lastDimension(input)
+        var weights: [WeightSpec] = []
+        for (cell, trainable) in zip(cells, trainableCells) {
+            weights += cell.weights(features: features).map { weight in
+                var weight = weight
+                weight.trainable = weight.trainable && trainable
+                return weight
+            }
+            features = cell.units
+        }
+        return weights
+    }
+
+    public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
+        guard let input = inputs.first, input.rank == 3, let batch = input.dims[0], let steps = input.dims[1],
+              var features = input.dims[2] else { return nil }
+        var perStep = 0
+        for cell in cells {
+            perStep += cell.stepMultiplyAccumulates(features: features)
+            features = cell.units
+        }
+        return batch * steps * perStep
+    }
+
+    public static let explanation = """
+        An RNN layer runs its cells along the time axis. Each cell has a kernel for its input, a \
+        recurrent kernel for its previous state and a bias, for each of its gates (LSTMCell 4, \
+        GRUCell 3, SimpleRNNCell 1); stacked cells feed each other, so each cell's input width is \
+        the previous cell's units.
         """
 }

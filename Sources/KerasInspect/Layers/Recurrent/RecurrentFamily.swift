@@ -1,6 +1,7 @@
 extension LayerCatalog {
-    /// SimpleRNN, LSTM, GRU.
+    /// SimpleRNN, LSTM, GRU and the generic RNN over cells.
     static let recurrentKinds: [any LayerKind.Type] = [
         RecurrentLayer.self,
+        GenericRNNLayer.self,
     ]
 }
