@@ -1,83 +1,37 @@
-/// `Flatten`: all non-batch axes into one. No weights.
-public struct FlattenLayer: SingleInputLayerKind {
-    public static let classNames = ["Flatten"]
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
-
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        let rest = input.withoutBatch
-        let product: Int? = rest.allSatisfy { $0 != nil } ? rest.reduce(1) { $0 * $1! } : nil
-        return TensorShape([input.dims.first ?? nil, product])
-    }
-
-    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
-}
-
-/// `Reshape`: to `target_shape` (batch excluded); one `-1` takes the remaining size.
+/// `Reshape`: to `target_shape` (batch axis excluded); one `-1` takes whatever size is left,
+/// unknown when the input's size is. The element count must not change. No weights.
 public struct ReshapeLayer: SingleInputLayerKind {
     public static let classNames = ["Reshape"]
 
     public let targetShape: [Int]
+    /// Product of the target's fixed axes.
+    let fixedElements: Int
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         targetShape = try config.intList("target_shape", "dims")
-        guard targetShape.filter({ $0 == -1 }).count <= 1, targetShape.allSatisfy({ $0 >= -1 }) else {
-            throw LayerConfigError("target_shape \(targetShape) is invalid")
+        guard targetShape.filter({ $0 == -1 }).count <= 1, targetShape.allSatisfy({ $0 > 0 || $0 == -1 }) else {
+            throw LayerConfigError("target_shape \(targetShape) needs positive sizes and at most one -1")
         }
+        fixedElements = try LayerMath.product(targetShape.filter { $0 != -1 }, of: "target_shape \(targetShape)")
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
-        var dims: [Int?] = targetShape.map { $0 }
-        if let unknownIndex = targetShape.firstIndex(of: -1) {
-            let known = targetShape.filter { $0 != -1 }.reduce(1, *)
-            if let total = TensorShape(input.withoutBatch).elementCount {
-                guard known > 0, total % known == 0 else {
-                    throw LayerConfigError("cannot reshape \(input) to \(targetShape)")
+        let known = input.withoutBatch.allSatisfy { $0 != nil }
+        let total = known ? try LayerMath.product(input.withoutBatch.compactMap { $0 }, of: "the size of \(input)") : nil
+        var dims: [Int?] = targetShape
+        if let inferred = targetShape.firstIndex(of: -1) {
+            if let total {
+                guard total % fixedElements == 0 else {
+                    throw LayerConfigError("cannot reshape \(input) to \(targetShape): \(total) values do not split")
                 }
-                dims[unknownIndex] = total / known
+                dims[inferred] = total / fixedElements
             } else {
-                dims[unknownIndex] = nil
+                dims[inferred] = nil
             }
-        } else if let total = TensorShape(input.withoutBatch).elementCount, total != targetShape.reduce(1, *) {
-            throw LayerConfigError("cannot reshape \(input) to \(targetShape)")
+        } else if let total, total != fixedElements {
+            throw LayerConfigError("cannot reshape \(input) (\(total) values) to \(targetShape) (\(fixedElements))")
         }
         return TensorShape([input.dims.first ?? nil] + dims)
-    }
-
-    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
-}
-
-/// `Permute`: reorders the non-batch axes; `dims` counts them from 1.
-public struct PermuteLayer: SingleInputLayerKind {
-    public static let classNames = ["Permute"]
-
-    public let order: [Int]
-
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        order = try config.intList("dims")
-        guard Set(order) == Set(1...max(1, order.count)) else { throw LayerConfigError("dims \(order) is not a permutation") }
-    }
-
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        guard input.rank == order.count + 1 else { throw LayerConfigError("dims \(order) do not fit input \(input)") }
-        return TensorShape([input.dims[0]] + order.map { input.dims[$0] })
-    }
-
-    public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
-}
-
-/// `RepeatVector`: `(batch, features)` → `(batch, n, features)`.
-public struct RepeatVectorLayer: SingleInputLayerKind {
-    public static let classNames = ["RepeatVector"]
-
-    public let count: Int
-
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        count = try config.int("n")
-    }
-
-    public func outputShape(for input: TensorShape) throws -> TensorShape {
-        guard input.rank == 2 else { throw LayerConfigError("expects a 2-D input, got \(input)") }
-        return TensorShape([input.dims[0], count, input.dims[1]])
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
