@@ -1,12 +1,19 @@
 import CHDF5
 
-/// What an HDF5 link points at.
+/// What a link in an HDF5 group leads to, as far as Keras files are concerned.
 public enum HDF5ObjectKind: Sendable {
     case group
     case dataset
 }
 
-/// An open HDF5 group: its attributes, its children, and access to the objects below it.
+/// An open HDF5 group: its attributes, its links, and the groups and datasets below it.
+///
+/// ```swift
+/// let weights = try file.root.group("model_weights")
+/// for layer in try weights.chunkedStringsAttribute("layer_names") ?? [] {
+///     let names = try weights.group(layer).chunkedStringsAttribute("weight_names") ?? []
+/// }
+/// ```
 public final class HDF5Group: @unchecked Sendable {
     /// The file, kept open while the group is in use.
     public let file: HDF5File
@@ -15,110 +22,134 @@ public final class HDF5Group: @unchecked Sendable {
     let handle: HDF5Handle
 
     init(file: HDF5File, path: String, openedFrom parent: hid_t, relativePath: String) throws {
-        HDF5Library.silence()
+        HDF5Errors.silence()
         self.file = file
         self.path = path
-        let id = H5Gopen2(parent, relativePath, hid_t(H5P_DEFAULT))
-        guard id >= 0 else { throw HDF5Library.failure("opening the group", file: file.path, path: path) }
-        handle = HDF5Handle(id)
+        handle = HDF5Handle(H5Gopen2(parent, relativePath, HDF5AccessLists.group))
+        guard handle.id >= 0 else { throw HDF5Errors.error("opening the group", file: file.path, path: path) }
     }
 
+    /// The absolute path of `relativePath`; a path starting with `/` is already absolute
+    /// (libhdf5 resolves it from the root group).
     func childPath(_ relativePath: String) -> String {
-        path == "/" ? "/" + relativePath : path + "/" + relativePath
+        if relativePath.hasPrefix("/") { return relativePath }
+        return path == "/" ? "/" + relativePath : path + "/" + relativePath
     }
 
-    // MARK: Children
+    // MARK: Links
 
-    /// Names of the links directly in this group, in HDF5's name order.
-    public func childNames() throws -> [String] {
-        HDF5Library.silence()
-        var info = H5G_info_t()
-        guard H5Gget_info(handle.id, &info) >= 0 else {
-            throw HDF5Library.failure("listing the group", file: file.path, path: path)
-        }
+    private final class NameCollector {
         var names: [String] = []
-        for index in 0..<info.nlinks {
-            let length = H5Lget_name_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, hid_t(H5P_DEFAULT))
-            guard length >= 0 else { throw HDF5Library.failure("reading a link name", file: file.path, path: path) }
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            _ = H5Lget_name_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, hid_t(H5P_DEFAULT))
-            names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return names
     }
 
-    /// Whether `relativePath` names a group or a dataset below this group; `nil` when nothing
-    /// is there. Each component is checked in turn because libhdf5 fails on missing parents.
+    /// Names of the links directly in this group (groups, datasets, soft and external links),
+    /// in byte-wise name order. One level only, so hard-link cycles cannot make it loop.
+    public func childNames() throws -> [String] {
+        HDF5Errors.silence()
+        let collector = NameCollector()
+        let status = ki_h5l_iterate_names(handle.id, { name, context in
+            guard let name, let context else { return 0 }
+            Unmanaged<NameCollector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+            return 0
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        guard status >= 0 else { throw HDF5Errors.error("listing the group", file: file.path, path: path) }
+        return collector.names
+    }
+
+    /// Whether `relativePath` (which may contain `/`) leads to a group or a dataset; `nil` when
+    /// nothing is there, when it is something else (a named datatype), or when reaching it
+    /// would need an external link or a broken or looping soft link.
+    ///
+    /// The path is walked one component at a time from the object reached so far: libhdf5 fails
+    /// (rather than answering "no") on a missing parent, and re-resolving the whole prefix for
+    /// every component would cost time quadratic in the length of a name taken from the file.
     public func childKind(_ relativePath: String) -> HDF5ObjectKind? {
-        HDF5Library.silence()
-        var prefix = ""
-        for component in relativePath.split(separator: "/") {
-            prefix += prefix.isEmpty ? String(component) : "/" + component
-            guard H5Lexists(handle.id, prefix, hid_t(H5P_DEFAULT)) > 0 else {
-                H5Eclear2(hid_t(H5E_DEFAULT))
+        HDF5Errors.silence()
+        let components = relativePath.split(separator: "/").filter { $0 != "." }
+        var current = handle
+        if relativePath.hasPrefix("/") {
+            current = HDF5Handle(H5Oopen(handle.id, "/", HDF5AccessLists.link))
+        } else if components.isEmpty {
+            return relativePath.isEmpty ? nil : .group
+        }
+        for component in components {
+            let name = String(component)
+            guard current.id >= 0, H5Lexists(current.id, name, HDF5AccessLists.link) > 0 else {
+                HDF5Errors.discard()
                 return nil
             }
+            current = HDF5Handle(H5Oopen(current.id, name, HDF5AccessLists.link))
         }
-        let object = H5Oopen(handle.id, relativePath, hid_t(H5P_DEFAULT))
-        guard object >= 0 else {
-            H5Eclear2(hid_t(H5E_DEFAULT))
+        guard current.id >= 0 else {
+            HDF5Errors.discard()
             return nil
         }
-        defer { H5Oclose(object) }
-        switch H5Iget_type(object) {
+        switch H5Iget_type(current.id) {
         case H5I_GROUP: return .group
         case H5I_DATASET: return .dataset
         default: return nil
         }
     }
 
+    /// The group at `relativePath` below this one (it may contain `/`).
     public func group(_ relativePath: String) throws -> HDF5Group {
         try HDF5Group(file: file, path: childPath(relativePath), openedFrom: handle.id, relativePath: relativePath)
     }
 
-    /// A dataset by path relative to this group. Keras weight names are such paths
-    /// (`dense/kernel:0`), so the path is passed to libhdf5 unchanged.
+    /// The dataset at `relativePath` below this group. Keras weight names are such paths
+    /// (`dense/kernel:0` inside the layer's group), so the name is handed to libhdf5 unchanged:
+    /// every `/` is a level, and `:` is an ordinary character.
     public func dataset(_ relativePath: String) throws -> HDF5Dataset {
         try HDF5Dataset(file: file, path: childPath(relativePath), openedFrom: handle.id, relativePath: relativePath)
     }
 
     // MARK: Attributes
 
-    public func hasAttribute(_ name: String) -> Bool {
-        HDF5Attributes.exists(name, on: handle.id)
-    }
-
+    /// Names of this group's attributes, in name order.
     public func attributeNames() throws -> [String] {
-        try HDF5Attributes.names(on: handle.id, file: file.path, path: path)
+        try HDF5Attribute.names(on: handle.id, file: file.path, path: path)
     }
 
-    /// A string attribute as a list: variable- or fixed-length, scalar or 1-D, ASCII or
-    /// UTF-8. A zero-length attribute of any type is an empty list (Keras writes empty
-    /// `weight_names` as a float64 array of shape (0,)). `nil` when the attribute is absent.
+    /// Whether the attribute exists (a libhdf5 failure counts as no).
+    public func hasAttribute(_ name: String) -> Bool {
+        HDF5Attribute.exists(name, on: handle.id)
+    }
+
+    /// A string attribute as a list: variable- or fixed-length (NULLPAD, NULLTERM or SPACEPAD),
+    /// scalar or 1-D, ASCII or UTF-8. A zero-length attribute of any type is `[]`: Keras writes
+    /// an empty `weight_names` as a float64 array of shape (0,). `nil` when the attribute is
+    /// absent; a non-empty attribute of another type throws. More than 256 MB of text throws
+    /// `.limitExceeded`.
     public func stringsAttribute(_ name: String) throws -> [String]? {
-        try HDF5Attributes.strings(name, on: handle.id, file: file.path, path: path)
+        var budget = HDF5Attribute.maximumTextBytes
+        return try HDF5Attribute.strings(name, on: handle.id, file: file.path, path: path, budget: &budget)
     }
 
-    /// A scalar string attribute (or the first element of a list).
+    /// A scalar string attribute (or the first element of a list); `nil` when absent or empty.
     public func stringAttribute(_ name: String) throws -> String? {
         try stringsAttribute(name)?.first
     }
 
     /// `name`, or — when Keras split a long list to fit HDF5's 64 KB object-header limit —
-    /// the concatenation of `name0`, `name1`, … up to the first missing chunk.
+    /// the concatenation of `name0`, `name1`, … up to the first missing chunk. `nil` when
+    /// neither exists. The 256 MB text limit applies to all chunks together.
     public func chunkedStringsAttribute(_ name: String) throws -> [String]? {
-        if let whole = try stringsAttribute(name) { return whole }
+        var budget = HDF5Attribute.maximumTextBytes
+        if let whole = try HDF5Attribute.strings(name, on: handle.id, file: file.path, path: path, budget: &budget) {
+            return whole
+        }
         var result: [String] = []
         var chunk = 0
-        while let part = try stringsAttribute("\(name)\(chunk)") {
+        while let part = try HDF5Attribute.strings("\(name)\(chunk)", on: handle.id, file: file.path, path: path,
+                                                    budget: &budget) {
             result += part
             chunk += 1
         }
         return chunk == 0 ? nil : result
     }
 
-    /// An integer attribute (Keras 0.x `nb_layers`), `nil` when absent.
+    /// A single integer attribute (Keras 0.x `nb_layers`); `nil` when absent.
     public func intAttribute(_ name: String) throws -> Int? {
-        try HDF5Attributes.integer(name, on: handle.id, file: file.path, path: path)
+        try HDF5Attribute.integer(name, on: handle.id, file: file.path, path: path)
     }
 }
