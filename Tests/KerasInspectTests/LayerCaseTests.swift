@@ -14,10 +14,18 @@ struct LayerCase: Sendable, CustomTestStringConvertible {
     let inputShapes: [TensorShape]
     let outputShapes: [TensorShape]
     let weights: [(name: String, shape: [Int], trainable: Bool)]
+    /// Keras' own error when it refused to build the layer on these inputs; nil for a built case.
+    let kerasRefusal: String?
 
     var testDescription: String { "\(file) \(generator) \(id)" }
 
-    static func all() -> [LayerCase] {
+    static func all() -> [LayerCase] { load(section: "cases") }
+
+    /// Layers Keras refused to build on the given inputs (a window larger than its input,
+    /// a crop that empties an axis): we must refuse them too.
+    static func rejected() -> [LayerCase] { load(section: "rejected") }
+
+    private static func load(section: String) -> [LayerCase] {
         var cases: [LayerCase] = []
         for url in FixturePaths.files(in: "layer_cases", withSuffix: ".json") {
             guard let data = try? Data(contentsOf: url),
@@ -26,7 +34,7 @@ struct LayerCase: Sendable, CustomTestStringConvertible {
                 continue
             }
             let generator = document["generator"]?.stringValue ?? "?"
-            for entry in document["cases"]?.arrayValue ?? [] {
+            for entry in document[section]?.arrayValue ?? [] {
                 let shapes: (JSONValue?) -> [TensorShape] = { value in
                     (value?.arrayValue ?? []).map { TensorShape(LayerConfig.shapeList($0) ?? []) }
                 }
@@ -43,7 +51,8 @@ struct LayerCase: Sendable, CustomTestStringConvertible {
                     config: entry["config"]?.objectValue ?? JSONObject(),
                     inputShapes: shapes(entry["input_shapes"]),
                     outputShapes: shapes(entry["output_shapes"]),
-                    weights: weights))
+                    weights: weights,
+                    kerasRefusal: entry["reason"]?.stringValue))
             }
         }
         return cases
@@ -68,5 +77,19 @@ struct LayerCase: Sendable, CustomTestStringConvertible {
         let lastComponent = { (name: String) in name.split(separator: "/").last.map(String.init) ?? name }
         #expect(weights.map { lastComponent($0.name) } == layerCase.weights.map { lastComponent($0.name) }, "weight names")
         #expect(weights.map(\.trainable) == layerCase.weights.map(\.trainable), "trainable flags")
+    }
+
+    @Test func refusalsExist() {
+        #expect(LayerCase.rejected().count > 0)
+    }
+
+    @Test(arguments: LayerCase.rejected())
+    func layerKerasRefusesIsRefused(_ layerCase: LayerCase) throws {
+        let config = LayerConfig(className: layerCase.className, object: layerCase.config)
+        let kind = try #require(try LayerCatalog.standard.makeLayer(config), "\(layerCase.className) is not in the catalog")
+        #expect(throws: LayerConfigError.self, "Keras said: \(layerCase.kerasRefusal ?? "?")") {
+            _ = try kind.outputShapes(for: layerCase.inputShapes)
+            _ = try kind.expectedWeights(for: layerCase.inputShapes)
+        }
     }
 }

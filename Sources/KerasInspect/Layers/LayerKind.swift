@@ -96,38 +96,4 @@ enum LayerMath {
             return size
         }
     }
-
-    /// Output length of a convolution or pooling window along one axis (Keras' conv_utils rule).
-    static func convOutputLength(_ length: Int?, kernel: Int, padding: String, stride: Int, dilation: Int = 1) -> Int? {
-        guard let length else { return nil }
-        let dilatedKernel = (kernel - 1) * dilation + 1
-        let output: Int
-        switch padding {
-        case "same", "causal": output = length
-        case "full": output = length + dilatedKernel - 1
-        default: output = length - dilatedKernel + 1
-        }
-        return max(0, (output + stride - 1) / stride)
-    }
-
-    /// Output length of a transposed convolution along one axis (Keras' deconv_output_length).
-    static func deconvOutputLength(_ length: Int?, kernel: Int, padding: String, stride: Int,
-                                   outputPadding: Int?, dilation: Int = 1) -> Int? {
-        guard let length else { return nil }
-        let dilatedKernel = (kernel - 1) * dilation + 1
-        if let outputPadding {
-            let pad: Int
-            switch padding {
-            case "same": pad = dilatedKernel / 2
-            case "valid": pad = 0
-            default: pad = dilatedKernel - 1
-            }
-            return (length - 1) * stride + dilatedKernel - 2 * pad + outputPadding
-        }
-        switch padding {
-        case "valid": return length * stride + max(dilatedKernel - stride, 0)
-        case "full": return length * stride - (stride + dilatedKernel - 2)
-        default: return length * stride
-        }
-    }
 }
