@@ -12,9 +12,11 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         // zlib inflates deflated zip members (.keras archives written by other tools).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // OpenBLAS (Debian's libopenblas-dev) does the matrix products of inference.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "KerasInspect",
-            dependencies: ["CHDF5", "CZlib"],
+            dependencies: ["CHDF5", "CZlib", "COpenBLAS"],
             // Rounding and math functions come from libm, which nothing else pulls in without Foundation.
             linkerSettings: [.linkedLibrary("m")]
         ),
