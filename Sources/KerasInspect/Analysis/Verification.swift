@@ -101,21 +101,7 @@ public enum Verifier {
     static func compare(expected: [WeightSpec], stored: [StoredWeight], layer: Layer, label: String) -> [WeightProblem] {
         var problems: [WeightProblem] = []
         let shapeText = { (shape: [Int]) in TensorShape(shape.map { $0 }).description }
-        var unmatched = Array(stored.indices)
-        var pairs: [Int?] = Array(repeating: nil, count: expected.count)
-        for (index, spec) in expected.enumerated() {
-            let name = spec.name.split(separator: "/").last.map(String.init) ?? spec.name
-            if let position = unmatched.firstIndex(where: { stored[$0].shortName == name }) {
-                pairs[index] = unmatched.remove(at: position)
-            }
-        }
-        // Arrays with other naming schemes (Keras 1's `dense_1_W`) pair by position.
-        let namedPairs = pairs
-        for index in expected.indices where pairs[index] == nil {
-            if let position = unmatched.firstIndex(where: { !expected.map(\.name).contains(stored[$0].shortName) }) {
-                pairs[index] = unmatched.remove(at: position)
-            }
-        }
+        let (pairs, namedPairs, unmatched) = WeightPairing.pair(expected: expected, stored: stored)
         for (index, spec) in expected.enumerated() {
             guard let storedIndex = pairs[index] else {
                 problems.append(WeightProblem(kind: .missing, layer: label, weight: spec.name,

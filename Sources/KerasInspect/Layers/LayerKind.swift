@@ -32,6 +32,18 @@ public protocol LayerKind: Sendable {
 
     /// One short paragraph, in plain language, on what the layer's parameters are.
     static var explanation: String { get }
+
+    /// Runs one call at inference (Keras' `training=False`): `inputs` in call order, `weights`
+    /// the layer's stored arrays in `expectedWeights` order and shapes. Returns one tensor per
+    /// output. Dropout and noise layers pass values through; BatchNormalization uses its
+    /// moving statistics.
+    func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor]
+
+    /// The tensors `forward` receives, made from the arrays the file stores for this layer,
+    /// when that layout differs from `expected` (Keras 1's per-gate LSTM arrays, Theano-ordered
+    /// kernels). `nil`, the default, pairs arrays by name, then position (`WeightPairing`).
+    func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
+                        read: (StoredWeight) throws -> [Float]) throws -> [Tensor]?
 }
 
 extension LayerKind {
@@ -39,6 +51,13 @@ extension LayerKind {
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? { 0 }
     public func parameterFormula(for inputs: [TensorShape]) -> String? { nil }
     public static var explanation: String { "It has no parameters: it only reshapes, routes or transforms values." }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        throw RuntimeError("kerasinspect cannot run \(Self.self) yet")
+    }
+
+    public func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
+                               read: (StoredWeight) throws -> [Float]) throws -> [Tensor]? { nil }
 }
 
 extension LayerMath {
@@ -51,6 +70,8 @@ extension LayerMath {
 public protocol SingleInputLayerKind: LayerKind {
     func outputShape(for input: TensorShape) throws -> TensorShape
     func expectedWeights(for input: TensorShape) throws -> [WeightSpec]
+    /// The forward pass of one call on one tensor (see `LayerKind.forward`).
+    func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor
 }
 
 extension SingleInputLayerKind {
@@ -60,6 +81,15 @@ extension SingleInputLayerKind {
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] {
         try expectedWeights(for: try Self.single(inputs))
+    }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw RuntimeError("expects one input tensor, got \(inputs.count)") }
+        return [try forward(inputs[0], weights: weights)]
+    }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        throw RuntimeError("kerasinspect cannot run \(Self.self) yet")
     }
 
     static func single(_ inputs: [TensorShape]) throws -> TensorShape {

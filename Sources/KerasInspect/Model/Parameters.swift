@@ -74,16 +74,7 @@ extension Layer {
                             createdTrainable: $0.trainable, path: nil, expectedShape: $0.shape)
             }
         }
-        var unmatched = Array(storedWeights.indices)
-        var pairs: [Int?] = Array(repeating: nil, count: expected.count)
-        for (index, spec) in expected.enumerated() {
-            if let position = unmatched.firstIndex(where: { storedWeights[$0].shortName == spec.name.split(separator: "/").last.map(String.init) }) {
-                pairs[index] = unmatched.remove(at: position)
-            }
-        }
-        for index in expected.indices where pairs[index] == nil && !unmatched.isEmpty {
-            pairs[index] = unmatched.removeFirst()
-        }
+        let (pairs, _, unmatched) = WeightPairing.pair(expected: expected, stored: storedWeights)
         var result: [LayerWeight] = expected.enumerated().map { index, spec in
             if let storedIndex = pairs[index] {
                 let stored = storedWeights[storedIndex]
@@ -172,5 +163,32 @@ extension Model {
             }
         }
         attachStoredWeights(bySubLayer)
+    }
+}
+
+/// How stored arrays are matched to the weights a config implies: by variable name
+/// (`kernel`, `moving_mean`) first, then by position for arrays whose names follow another
+/// scheme (Keras 1's `dense_1_W`, Keras 3's `vars/0`). Summaries, verification and the
+/// runtime all use this one rule.
+enum WeightPairing {
+    /// `pairs[i]` is the index of the stored array for `expected[i]`; `namedPairs` holds the
+    /// pairs made by name alone; `unmatched` the stored arrays no expected weight took.
+    static func pair(expected: [WeightSpec], stored: [StoredWeight]) -> (pairs: [Int?], namedPairs: [Int?], unmatched: [Int]) {
+        var unmatched = Array(stored.indices)
+        var pairs: [Int?] = Array(repeating: nil, count: expected.count)
+        for (index, spec) in expected.enumerated() {
+            let name = spec.name.split(separator: "/").last.map(String.init) ?? spec.name
+            if let position = unmatched.firstIndex(where: { stored[$0].shortName == name }) {
+                pairs[index] = unmatched.remove(at: position)
+            }
+        }
+        let namedPairs = pairs
+        let expectedNames = Set(expected.map(\.name))
+        for index in expected.indices where pairs[index] == nil {
+            if let position = unmatched.firstIndex(where: { !expectedNames.contains(stored[$0].shortName) }) {
+                pairs[index] = unmatched.remove(at: position)
+            }
+        }
+        return (pairs, namedPairs, unmatched)
     }
 }

@@ -1,26 +1,3 @@
-/// Keras activation functions by the names configs use.
-public enum ActivationFunction {
-    /// Every name Keras 1, 2 and 3 accept for `activation`, mapped to the function Keras runs
-    /// for it (Keras 3 aliases `swish` and `hard_swish` name `silu` and `hard_silu`). One table
-    /// so that forward passes can later hang off the canonical names.
-    public static let canonicalNames: [String: String] = {
-        let functions = [
-            "linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "softmax", "log_softmax",
-            "softplus", "softsign", "tanh", "elu", "selu", "exponential", "gelu", "silu",
-            "hard_silu", "mish", "leaky_relu", "celu", "glu", "sparsemax", "sparse_plus",
-            "squareplus", "soft_shrink", "hard_shrink", "tanh_shrink", "threshold", "hard_tanh",
-            "log_sigmoid", "sparse_sigmoid",
-        ]
-        var table = Dictionary(uniqueKeysWithValues: functions.map { ($0, $0) })
-        table["swish"] = "silu"
-        table["hard_swish"] = "hard_silu"
-        return table
-    }()
-
-    /// The names in `canonicalNames`, aliases included.
-    public static var knownNames: Set<String> { Set(canonicalNames.keys) }
-}
-
 /// `Activation`: applies a named activation function; no weights.
 ///
 /// The output keeps the input's shape whatever the function: Keras works the shape out

@@ -5,12 +5,12 @@ public struct DenseLayer: SingleInputLayerKind {
 
     public let units: Int
     public let useBias: Bool
-    public let activation: String
+    public let activation: Activation
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         units = try config.int("units", "output_dim")
         useBias = config.bool("use_bias", "bias", default: true)
-        activation = config.activation("activation")
+        activation = config.activationFunction("activation")
         guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
     }
 
@@ -30,6 +30,20 @@ public struct DenseLayer: SingleInputLayerKind {
         guard let input = inputs.first, let width = input.dims.last ?? nil,
               let outputElements = outputs.first?.elementCount else { return nil }
         return outputElements * width
+    }
+
+    /// One matrix product over all leading axes at once: (rows × in) · (in × units).
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let inputWidth = input.lastDimension
+        guard let kernel = weights.first, kernel.shape == [inputWidth, units] else {
+            throw RuntimeError("kernel does not fit an input of width \(inputWidth)")
+        }
+        let rows = input.count / max(inputWidth, 1)
+        var output = BLAS.multiply(input.values, kernel.values, m: rows, n: units, k: inputWidth)
+        if useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output) }
+        var result = Tensor(shape: Array(input.shape.dropLast()) + [units], values: output, mask: input.mask)
+        try activation.apply(&result)
+        return result
     }
 
     public static let explanation = """

@@ -1,0 +1,162 @@
+/// The output of one layer call, recorded while a model runs (for finding where two runs part).
+public struct LayerOutput: Sendable {
+    /// `layer` when the layer has one call with one output, else `layer/node/tensor`: the keys
+    /// of the reference `.layers.npz` files that fixtures/generate.py writes.
+    public var key: String
+    public var layer: String
+    public var node: Int
+    public var tensorIndex: Int
+    public var value: Tensor
+}
+
+/// Runs a model's forward pass from its file: every layer's stored arrays are read once and
+/// bound to the weights its config implies, then the calls run in dependency order.
+///
+/// ```swift
+/// let runner = try ModelRunner(try ModelFile.open("model.h5"))
+/// let outputs = try runner.run([input]).outputs
+/// ```
+public final class ModelRunner: @unchecked Sendable {
+    public let file: ModelFile
+    /// Bound weights of every layer, by path (`outer/inner/dense`), in `expectedWeights` order.
+    private var weights: [String: [Tensor]] = [:]
+
+    public init(_ file: ModelFile) throws {
+        self.file = file
+        guard !file.model.structureUnknown else {
+            throw RuntimeError("the model's structure lives in Python code (a subclassed model); only its weights can be shown")
+        }
+        guard file.hasStoredWeights else {
+            throw RuntimeError("the file holds no weights (an architecture-only file needs --weights)")
+        }
+        let reader = try StoredWeightReader(file)
+        try bindWeights(of: file.model, prefix: "", reader: reader)
+    }
+
+    private func bindWeights(of model: Model, prefix: String, reader: StoredWeightReader) throws {
+        for layer in model.graphLayers {
+            let path = prefix + layer.name
+            if let nested = layer.nested {
+                try bindWeights(of: nested, prefix: path + "/", reader: reader)
+                continue
+            }
+            guard let kind = layer.kind, let expected = layer.expectedWeights, !expected.isEmpty else { continue }
+            if let adapted = try kind.runtimeWeights(stored: layer.storedWeights, expected: expected,
+                                                     read: { try reader.values(of: $0) }) {
+                weights[path] = adapted
+                continue
+            }
+            let (pairs, _, _) = WeightPairing.pair(expected: expected, stored: layer.storedWeights)
+            var bound: [Tensor] = []
+            for (spec, storedIndex) in zip(expected, pairs) {
+                guard let storedIndex else {
+                    throw RuntimeError("layer '\(path)' has no stored array for its weight '\(spec.name)'")
+                }
+                let stored = layer.storedWeights[storedIndex]
+                guard stored.elementCount == spec.elementCount else {
+                    throw RuntimeError("layer '\(path)': stored '\(stored.name)' has shape \(stored.shape), the config implies \(spec.shape)")
+                }
+                bound.append(Tensor(shape: spec.shape, values: try reader.values(of: stored)))
+            }
+            weights[path] = bound
+        }
+    }
+
+    /// Runs the model on one tensor per model input (in `model.inputs` order) and returns one
+    /// tensor per output; with `recordLayers`, also every top-level layer call's outputs.
+    public func run(_ inputs: [Tensor], recordLayers: Bool = false) throws -> (outputs: [Tensor], layers: [LayerOutput]) {
+        var recorded: [LayerOutput] = []
+        let outputs = try run(file.model, prefix: "", inputs: inputs, record: recordLayers ? { recorded.append($0) } : nil)
+        return (outputs, recorded)
+    }
+
+    private func run(_ model: Model, prefix: String, inputs: [Tensor],
+                     record: ((LayerOutput) -> Void)?) throws -> [Tensor] {
+        guard inputs.count == model.inputs.count else {
+            throw RuntimeError("'\(model.name)' takes \(model.inputs.count) input(s), got \(inputs.count)")
+        }
+        for (ref, input) in zip(model.inputs, inputs) {
+            if let declared = model.shape(of: ref) { try Self.check(input, fits: declared, name: ref.layer) }
+        }
+        let order = try ShapeInference.callOrder(model)
+        var values: [TensorRef: Tensor] = [:]
+        // How many calls still read each tensor: freed after its last reader unless it is an output.
+        var remainingReads: [TensorRef: Int] = [:]
+        for layer in model.graphLayers {
+            for node in layer.nodes { for ref in node.inputs { remainingReads[ref, default: 0] += 1 } }
+        }
+        let outputRefs = Set(model.outputs)
+        let inputByLayer = Dictionary(zip(model.inputs.map(\.layer), inputs), uniquingKeysWith: { first, _ in first })
+
+        for call in order {
+            let layer = model.graphLayers[call.layer]
+            let node = layer.nodes[call.node]
+            let path = prefix + layer.name
+            var callInputs: [Tensor] = []
+            for ref in node.inputs {
+                guard let value = values[ref] else { throw RuntimeError("layer '\(path)' reads \(ref), which was never computed") }
+                callInputs.append(value)
+                remainingReads[ref]! -= 1
+                if remainingReads[ref] == 0, !outputRefs.contains(ref) { values[ref] = nil }
+            }
+            let results: [Tensor]
+            if let given = inputByLayer[layer.name], node.inputs.isEmpty {
+                results = [given]
+            } else if node.inputs.isEmpty, call.layer == 0 || layer.className == "InputLayer", model.isSequential {
+                // An unbuilt Sequential without an InputLayer: its first layer reads the model input.
+                results = try forward(layer, path: path, inputs: inputs, record: nil)
+            } else {
+                results = try forward(layer, path: path, inputs: callInputs, record: nil)
+            }
+            for (tensorIndex, result) in results.enumerated() {
+                values[TensorRef(layer.name, call.node, tensorIndex)] = result
+            }
+            if let record, !layer.isImplicitInput, layer.className != "InputLayer" {
+                let single = layer.nodes.count == 1 && results.count == 1
+                for (tensorIndex, result) in results.enumerated() {
+                    record(LayerOutput(key: single ? layer.name : "\(layer.name)/\(call.node)/\(tensorIndex)",
+                                       layer: layer.name, node: call.node, tensorIndex: tensorIndex, value: result))
+                }
+            }
+        }
+        return try model.outputs.map { ref in
+            guard let value = values[ref] else { throw RuntimeError("output \(ref) of '\(model.name)' was never computed") }
+            return value
+        }
+    }
+
+    private func forward(_ layer: Layer, path: String, inputs: [Tensor],
+                         record: ((LayerOutput) -> Void)?) throws -> [Tensor] {
+        if let nested = layer.nested {
+            return try run(nested, prefix: path + "/", inputs: inputs, record: record)
+        }
+        if layer.isOperation {
+            throw RuntimeError("'\(path)' is a \(layer.className) operation, which kerasinspect cannot run yet")
+        }
+        guard let kind = layer.kind else {
+            throw RuntimeError("layer '\(path)' is a \(layer.className), which kerasinspect does not know")
+        }
+        do {
+            var outputs = try kind.forward(inputs, weights: weights[path] ?? [])
+            // Keras carries a sequence mask through layers that keep the (batch, time) axes.
+            if let mask = inputs.first?.mask, let first = inputs.first, first.rank >= 3 {
+                for index in outputs.indices where outputs[index].mask == nil
+                    && outputs[index].rank >= 3 && Array(outputs[index].shape.prefix(2)) == Array(first.shape.prefix(2)) {
+                    outputs[index].mask = mask
+                }
+            }
+            return outputs
+        } catch let error as RuntimeError {
+            throw RuntimeError("layer '\(path)' (\(layer.className)): \(error.message)")
+        }
+    }
+
+    /// An input must have the declared rank and every declared (non-batch) size.
+    static func check(_ input: Tensor, fits declared: TensorShape, name: String) throws {
+        let dims = declared.dims
+        let fits = dims.count == input.rank && zip(dims, input.shape).dropFirst().allSatisfy { $0.0 == nil || $0.0 == $0.1 }
+        guard fits else {
+            throw RuntimeError("input '\(name)' expects shape \(declared), got \(TensorShape(input.shape.map { $0 }))")
+        }
+    }
+}
