@@ -46,3 +46,58 @@ enum LocalFile {
         return bytes
     }
 }
+
+// MARK: Writing
+
+extension LocalFile {
+    /// An open file being written by `writeReplacing`.
+    struct Writer {
+        fileprivate let descriptor: Int32
+        let path: String
+
+        func write(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try write($0) }
+        }
+
+        func write(_ raw: UnsafeRawBufferPointer) throws {
+            var written = 0
+            while written < raw.count {
+                let count = Glibc.write(descriptor, raw.baseAddress! + written, min(raw.count - written, 1 << 30))
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw KerasInspectError(.unreadable, file: path, "write error (\(String(cString: strerror(errno))))")
+                }
+                written += count
+            }
+        }
+    }
+
+    /// Creates or replaces the file at `path` with what `body` writes. The bytes go to a
+    /// temporary file beside it, renamed over `path` only when complete: a failure leaves any
+    /// existing file untouched and no partial file behind.
+    static func writeReplacing(_ path: String, _ body: (Writer) throws -> Void) throws {
+        if kind(of: path) == .directory {
+            throw KerasInspectError(.unreadable, file: path, "cannot write the file: it is a directory")
+        }
+        let temporary = path + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw KerasInspectError(.unreadable, file: path, "cannot create the file (\(String(cString: strerror(errno))))")
+        }
+        var closed = false
+        do {
+            try body(Writer(descriptor: descriptor, path: path))
+            closed = true
+            guard close(descriptor) == 0 else {
+                throw KerasInspectError(.unreadable, file: path, "write error (\(String(cString: strerror(errno))))")
+            }
+            guard rename(temporary, path) == 0 else {
+                throw KerasInspectError(.unreadable, file: path, "cannot replace the file (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            if !closed { close(descriptor) }
+            unlink(temporary)
+            throw error
+        }
+    }
+}
