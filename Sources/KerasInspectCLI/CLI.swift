@@ -36,6 +36,7 @@ public enum CLI {
         "weights": WeightsCommand.run,
         "explain": ExplainCommand.run,
         "lint": LintCommand.run,
+        "run": RunCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -63,6 +64,8 @@ public enum CLI {
           kerasinspect weights FILE [LAYER...]        every stored array: path, shape, dtype, bytes
           kerasinspect verify FILE                    stored arrays against the config; NaN/Inf
           kerasinspect lint FILE                      patterns that are legal but usually mistakes
+          kerasinspect run FILE --input X.npy         run the model in Swift (one --input per model
+                                                      input, or one .npz holding them all)
 
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)
@@ -73,11 +76,17 @@ public enum CLI {
           --batch-size N        summary: batch size for the MAC and memory estimates (default 1)
           --stats               weights: min, max, mean, std, NaN/Inf counts, zeros, health flags
           --no-values           verify: check names and shapes only, read no weight values
+          --output FILE         run: write the outputs (.npy for one output, .npz for several)
+          --expected FILE       run: compare with Keras' output (.npy, one per output)
+          --expected-npz FILE   run: compare with Keras' outputs (.npz, by output name or order)
+          --layers-npz FILE     run: reference outputs of every layer; names the first that differs
+          --atol X, --rtol X    run: tolerances for the comparisons (default 1e-4 each)
+          --repeat N            run: time N forward passes and print the median
           --help                show this help
           --version             show the version
 
-        Exit codes: 0 success; 1 verify found problems; 2 the file could not be read or the
-        command line is wrong.
+        Exit codes: 0 success; 1 verify found problems, or run's outputs differ from the
+        reference; 2 the file could not be read or run, or the command line is wrong.
 
         """
 }

@@ -53,7 +53,7 @@ extension LayerKind {
     public static var explanation: String { "It has no parameters: it only reshapes, routes or transforms values." }
 
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
-        throw RuntimeError("kerasinspect cannot run \(Self.self) yet")
+        throw RuntimeError("kerasinspect has no forward pass for this layer kind yet")
     }
 
     public func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
@@ -89,7 +89,7 @@ extension SingleInputLayerKind {
     }
 
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        throw RuntimeError("kerasinspect cannot run \(Self.self) yet")
+        throw RuntimeError("kerasinspect has no forward pass for this layer kind yet")
     }
 
     static func single(_ inputs: [TensorShape]) throws -> TensorShape {
