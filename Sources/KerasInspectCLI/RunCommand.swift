@@ -25,7 +25,7 @@ enum RunCommand {
             let runner = try ModelRunner(file)
             let recordLayers = parsed.value("layers-npz") != nil
             let (outputs, layers) = try runner.run(inputs, recordLayers: recordLayers)
-            let names = outputNames(file.model)
+            let names = ModelRunner.outputNames(of: file.model)
 
             var lines: [String] = []
             var failed = false
@@ -85,11 +85,6 @@ enum RunCommand {
         }
     }
 
-    /// The output names: the producing layer, or `layer/node/tensor` when a layer gives several.
-    static func outputNames(_ model: Model) -> [String] {
-        let counts = Dictionary(model.outputs.map { ($0.layer, 1) }, uniquingKeysWith: +)
-        return model.outputs.map { counts[$0.layer] == 1 ? $0.layer : "\($0.layer)/\($0.node)/\($0.tensor)" }
-    }
 
     static func readInputs(_ parsed: ParsedArguments, model: Model) throws -> [Tensor] {
         let paths = parsed.values("input")
@@ -97,7 +92,8 @@ enum RunCommand {
         var inputs: [Tensor] = []
         for path in paths {
             if path.hasSuffix(".npz") {
-                inputs += try NPZ.read(path: path).map(\.tensor)
+                let arrays = try NPZ.read(path: path)
+                inputs += paths.count == 1 ? ModelRunner.arrange(arrays, as: model.inputs.map(\.layer)) : arrays.map(\.tensor)
             } else {
                 inputs.append(try NPY.read(path: path))
             }
@@ -111,14 +107,7 @@ enum RunCommand {
     static func readExpected(_ parsed: ParsedArguments, names: [String]) throws -> [Tensor] {
         var expected = try parsed.values("expected").map { try NPY.read(path: $0) }
         if let path = parsed.value("expected-npz") {
-            let arrays = try NPZ.read(path: path)
-            // Arrays named after the outputs are taken by name; otherwise in archive order.
-            let byName = Dictionary(arrays.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-            if names.allSatisfy({ byName[$0] != nil }) {
-                expected += names.map { byName[$0]! }
-            } else {
-                expected += arrays.map(\.tensor)
-            }
+            expected += ModelRunner.arrange(try NPZ.read(path: path), as: names)
         }
         return expected
     }

@@ -7,10 +7,13 @@ import Testing
 @Suite struct LayerCoverageDocTests {
     static let documentURL = FixturePaths.repositoryRoot.appendingPathComponent("docs/layers.md")
 
-    /// Class name → number of single-layer cases and of fixture models (per writer) using it.
-    static func coverage() -> (cases: [String: Int], models: [String: Set<String>]) {
+    /// Class name → number of single-layer shape cases, of forward (inference) cases, and the
+    /// fixture models (per writer) using it.
+    static func coverage() -> (cases: [String: Int], forward: [String: Int], models: [String: Set<String>]) {
         var cases: [String: Int] = [:]
         for layerCase in LayerCase.all() { cases[layerCase.className, default: 0] += 1 }
+        var forward: [String: Int] = [:]
+        for forwardCase in ForwardCase.all() { forward[forwardCase.className, default: 0] += 1 }
         var models: [String: Set<String>] = [:]
         func visit(_ layers: [JSONValue], model: String) {
             for layer in layers {
@@ -24,11 +27,11 @@ import Testing
         for keras1Case in Keras1Tests.cases {
             visit(keras1Case.report["layers"]?.arrayValue ?? [], model: keras1Case.file.deletingPathExtension().lastPathComponent)
         }
-        return (cases, models)
+        return (cases, forward, models)
     }
 
     static func render() -> String {
-        let (cases, models) = coverage()
+        let (cases, forward, models) = coverage()
         var lines = [
             "# Layer catalog",
             "",
@@ -36,8 +39,11 @@ import Testing
             "do not edit by hand (`KERASINSPECT_RECORD=1 swift test --filter LayerCoverage`).",
             "",
             "Every kind below knows its config, its output shape and the weights it owns (so its",
-            "param count). *Cases* counts single-layer truth tables from Keras 3 and tf-keras",
-            "(`fixtures/layer_cases/`); *Models* names fixture models that contain the class (`keras1_*`:",
+            "param count). *Cases* counts single-layer shape truth tables from Keras 3 and tf-keras",
+            "(`fixtures/layer_cases/`); *Runs* counts single-layer inference truth tables",
+            "(`fixtures/forward_cases/`: inputs, weights and the outputs Keras computed), 0 meaning",
+            "`kerasinspect run` has no tested forward pass for the class; *Models* names fixture models",
+            "that contain the class, each also run end to end against Keras' outputs (`keras1_*`:",
             "Keras 1.2.2 layout written with h5py, see `fixtures/keras1.py`). A class",
             "outside the catalog still appears in summaries: its params come from the stored arrays,",
             "its output shape is unknown, and it is listed as unverified.",
@@ -46,14 +52,14 @@ import Testing
         for family in LayerCatalog.families {
             lines.append("## \(family.name)")
             lines.append("")
-            lines.append("| Class | Kind | Cases | Models |")
-            lines.append("|---|---|---|---|")
+            lines.append("| Class | Kind | Cases | Runs | Models |")
+            lines.append("|---|---|---|---|---|")
             for kind in family.kinds {
                 for className in kind.classNames {
                     let modelNames = (models[className] ?? []).sorted()
                     let modelText = modelNames.isEmpty ? "—" : modelNames.prefix(3).joined(separator: ", ")
                         + (modelNames.count > 3 ? " +\(modelNames.count - 3)" : "")
-                    lines.append("| \(className) | `\(kind)` | \(cases[className] ?? 0) | \(modelText) |")
+                    lines.append("| \(className) | `\(kind)` | \(cases[className] ?? 0) | \(forward[className] ?? 0) | \(modelText) |")
                 }
             }
             lines.append("")

@@ -151,6 +151,21 @@ public final class ModelRunner: @unchecked Sendable {
         }
     }
 
+    /// The names of a model's outputs as reference `.npz` files key them: the producing layer,
+    /// or `layer/node/tensor` when one layer gives several outputs.
+    public static func outputNames(of model: Model) -> [String] {
+        let counts = Dictionary(model.outputs.map { ($0.layer, 1) }, uniquingKeysWith: +)
+        return model.outputs.map { counts[$0.layer] == 1 ? $0.layer : "\($0.layer)/\($0.node)/\($0.tensor)" }
+    }
+
+    /// An `.npz` archive's arrays in the order of `names` when it holds every name (how
+    /// NumPy users key inputs and outputs), otherwise in archive order.
+    public static func arrange(_ arrays: [(name: String, tensor: Tensor)], as names: [String]) -> [Tensor] {
+        let byName = Dictionary(arrays.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let named = names.compactMap { byName[$0] }
+        return named.count == names.count ? named : arrays.map(\.tensor)
+    }
+
     /// An input must have the declared rank and every declared (non-batch) size.
     static func check(_ input: Tensor, fits declared: TensorShape, name: String) throws {
         let dims = declared.dims
