@@ -44,4 +44,26 @@ import Testing
         let result = CLI.run(["verify", keras1Case.file.path])
         #expect(result.exitCode == ExitCode.success, "\(result.standardOutput)")
     }
+
+    /// Keras 1 files run like Keras ran them: references from tf-keras on an equivalent model
+    /// holding the same arrays, converted as Keras 2's loader converted Keras 1 files
+    /// (`fixtures/keras1_reference.py`).
+    @Test(arguments: cases)
+    func runsLikeKeras(_ keras1Case: Case) throws {
+        let stem = keras1Case.file.deletingPathExtension().path
+        let file = try ModelFile.open(keras1Case.file.path)
+        let inputs = ModelRunner.arrange(try NPZ.read(path: stem + ".inputs.npz"), as: file.model.inputs.map(\.layer))
+        let (outputs, layers) = try ModelRunner(file).run(inputs, recordLayers: true)
+        let expected = ModelRunner.arrange(try NPZ.read(path: stem + ".outputs.npz"), as: ModelRunner.outputNames(of: file.model))
+        #expect(outputs.count == expected.count)
+        for (output, reference) in zip(outputs, expected) {
+            let comparison = OutputComparison(name: "output", actual: output, expected: reference, atol: 1e-4, rtol: 1e-4)
+            #expect(comparison.matches, "\(comparison.shapeMismatch ?? "max abs err \(comparison.maxAbsoluteError)")")
+        }
+        let reference = Dictionary(try NPZ.read(path: stem + ".layers.npz").map { ($0.name, $0.tensor) },
+                                   uniquingKeysWith: { first, _ in first })
+        #expect(Set(layers.map(\.key)).isSuperset(of: reference.keys))
+        let divergence = OutputComparison.firstDivergence(layers, reference: reference, atol: 1e-4, rtol: 1e-4)
+        #expect(divergence == nil, "first diverging layer \(divergence?.name ?? ""): \(divergence?.shapeMismatch ?? "max abs err \(divergence?.maxAbsoluteError ?? 0)")")
+    }
 }
