@@ -17,7 +17,7 @@ import Testing
         return FixtureFile.load(reportURL).map { Case(file: url, report: $0) }
     }
 
-    @Test func casesExist() { #expect(Self.cases.count == 4) }
+    @Test func casesExist() { #expect(Self.cases.count == 5) }
 
     @Test(arguments: cases)
     func summaryMatchesKeras1(_ keras1Case: Case) throws {
@@ -66,4 +66,35 @@ import Testing
         let divergence = OutputComparison.firstDivergence(layers, reference: reference, atol: 1e-4, rtol: 1e-4)
         #expect(divergence == nil, "first diverging layer \(divergence?.name ?? ""): \(divergence?.shapeMismatch ?? "max abs err \(divergence?.maxAbsoluteError ?? 0)")")
     }
+
+    /// Keras 0.x `save_weights` (`nb_layers`, `layer_<k>/param_<i>`), written with h5py from
+    /// keras1_mlp_tf's arrays: alone it lists its groups; with an architecture its groups are
+    /// the layers by position (Keras 1's legacy loader), so it verifies and runs like that file.
+    @Test func keras0WeightsPairByPosition() throws {
+        let directory = FixturePaths.fixtures.appendingPathComponent("keras1")
+        let weights = directory.appendingPathComponent("keras0_mlp_weights.h5").path
+        let architecture = directory.appendingPathComponent("keras1_mlp_tf.h5").path
+        let report = try #require(FixtureFile.load(directory.appendingPathComponent("keras1_mlp_tf.report.json")))
+
+        let alone = try ModelFile.open(weights)
+        #expect(alone.format == .keras0WeightsHDF5)
+        #expect(alone.model.layers.map(\.name) == ["layer_0", "layer_1", "layer_2"])
+        #expect(alone.model.parameterCount().total == report["total_params"]?.intValue)
+
+        let paired = try ModelFile.open(architecture, weights: weights)
+        #expect(paired.model.parameterCount().total == report["total_params"]?.intValue)
+        #expect(CLI.run(["verify", architecture, "--weights", weights]).exitCode == ExitCode.success)
+
+        let stem = directory.appendingPathComponent("keras1_mlp_tf").path
+        let inputs = try NPZ.read(path: stem + ".inputs.npz").map(\.tensor)
+        let expected = try NPZ.read(path: stem + ".outputs.npz").map(\.tensor)
+        let outputs = try ModelRunner(paired).run(inputs).outputs
+        let comparison = OutputComparison(name: "dense_2", actual: outputs[0], expected: expected[0], atol: 1e-4, rtol: 1e-4)
+        #expect(comparison.matches, "max abs err \(comparison.maxAbsoluteError)")
+
+        // A model with another layer count is refused, as Keras 1 refused it.
+        let merge = directory.appendingPathComponent("keras1_functional_merge.h5").path
+        #expect(throws: KerasInspectError.self) { try ModelFile.open(merge, weights: weights) }
+    }
 }
+

@@ -8,6 +8,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
     case kerasArchive = "keras-archive"
     case weightsOnlyHDF5 = "weights-h5"
     case keras3WeightsHDF5 = "keras3-weights-h5"
+    case keras0WeightsHDF5 = "keras0-weights-h5"
 
     /// How the summary's first line names the format.
     public var displayName: String {
@@ -20,6 +21,7 @@ public enum FileFormat: String, Sendable, CaseIterable {
         case .kerasArchive: return "Keras archive (.keras)"
         case .weightsOnlyHDF5: return "Keras weights-only HDF5 (save_weights, no architecture)"
         case .keras3WeightsHDF5: return "Keras 3 weights file (.weights.h5, no architecture)"
+        case .keras0WeightsHDF5: return "Keras 0.x weights file (nb_layers, no architecture)"
         }
     }
 
@@ -53,6 +55,9 @@ struct ModelSource {
     var layerWeights: [String: [StoredWeight]] = [:]
     /// The order of the stored layer groups (`layer_names`), for files without a config.
     var layerOrder: [String] = []
+    /// Keras 0.x files name their groups `layer_0`, `layer_1`, …: they belong to the
+    /// architecture's layers by position, not by name.
+    var layersByPosition = false
     var optimizerWeights: [StoredWeight] = []
     var hasWeights = false
     /// A Keras 3 weights tree whose groups are mapped to layers once the graph is built.

@@ -39,6 +39,9 @@ enum HDF5ModelReader {
             source.hasWeights = true
             return source
         }
+        if root.hasAttribute("nb_layers") {
+            return try readKeras0Weights(root)
+        }
         if root.childKind("layers") == .group || root.childKind("vars") == .group {
             var source = ModelSource(format: .keras3WeightsHDF5, kerasVersion: nil, backend: nil, modelConfig: .null)
             source.archiveWeights = file
@@ -46,6 +49,36 @@ enum HDF5ModelReader {
             return source
         }
         throw KerasInspectError(.notAKerasModel, file: file.path, describeNonModel(root))
+    }
+
+    /// Keras 0.x `save_weights` (read by Keras 1's loader as its legacy format): root attribute
+    /// `nb_layers`, groups `layer_<k>` with attribute `nb_params` and datasets `param_<i>`, one
+    /// group per layer of the model, weightless layers included.
+    static func readKeras0Weights(_ root: HDF5Group) throws -> ModelSource {
+        // Far beyond any real model; a corrupt count must not drive a loop.
+        let limit = 1_000_000
+        guard let count = try root.intAttribute("nb_layers"), (0...limit).contains(count) else {
+            throw KerasInspectError(.invalidConfig, "Keras 0.x weights file with an unusable nb_layers attribute")
+        }
+        var source = ModelSource(format: .keras0WeightsHDF5, kerasVersion: nil, backend: nil, modelConfig: .null)
+        source.layersByPosition = true
+        source.hasWeights = true
+        for index in 0..<count {
+            let name = "layer_\(index)"
+            guard root.childKind(name) == .group else {
+                throw KerasInspectError(.invalidConfig, "Keras 0.x weights file declares \(count) layers but has no group \(name)")
+            }
+            let group = try root.group(name)
+            guard let params = try group.intAttribute("nb_params"), (0...limit).contains(params) else {
+                throw KerasInspectError(.invalidConfig, "group \(name) has an unusable nb_params attribute")
+            }
+            source.layerOrder.append(name)
+            source.layerWeights[name] = try (0..<params).map { param in
+                let dataset = try group.dataset("param_\(param)")
+                return StoredWeight(name: "param_\(param)", path: dataset.path, shape: dataset.shape, dtype: dataset.dtype)
+            }
+        }
+        return source
     }
 
     /// Arrays of each layer group listed in `layer_names` (chunked as `layer_names0…` in big models).
@@ -74,9 +107,6 @@ enum HDF5ModelReader {
         }
         if root.childKind("layers") == .group || root.childKind("vars") == .group {
             return "Keras 3 weights-only file (.weights.h5): it holds weights but no architecture"
-        }
-        if root.hasAttribute("nb_layers") {
-            return "Keras 0.x weights file (nb_layers): it holds no architecture"
         }
         let children = ((try? root.childNames()) ?? []).prefix(6)
         if children.isEmpty { return "HDF5 file with no Keras model: it is empty" }

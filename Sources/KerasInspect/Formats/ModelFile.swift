@@ -43,6 +43,8 @@ public struct ModelFile: Sendable {
             throw KerasInspectError(.notAKerasModel, file: weightsPath, "holds no weights")
         }
         source.layerWeights = weights.layerWeights
+        source.layerOrder = weights.layerOrder
+        source.layersByPosition = weights.layersByPosition
         source.optimizerWeights = weights.optimizerWeights
         source.archiveWeights = weights.archiveWeights
         source.hasWeights = true
@@ -103,6 +105,9 @@ public struct ModelFile: Sendable {
         if var parsed, !parsed.structureUnknown {
             try ShapeInference.infer(&parsed)
             model = parsed
+            if source.layersByPosition {
+                layerWeights = try Self.pairByPosition(order: source.layerOrder, weights: layerWeights, model: model)
+            }
             if let archiveWeights = source.archiveWeights {
                 layerWeights = try KerasWeightsTree.layerWeights(archiveWeights, model: model)
             }
@@ -131,6 +136,23 @@ public struct ModelFile: Sendable {
         self.unclaimedWeightGroups = unclaimed.filter { !$0.value.isEmpty }
         self.weightsImage = source.archiveWeights
         self.pairedWeightsDescription = source.pairedWeightsDescription
+    }
+
+    /// Keras 0.x groups (`layer_<k>`) belong to the k-th layer as Keras 1's loader counted them
+    /// (Sequential's `flattened_layers`): no input layers, and no Merge that starts a Sequential.
+    static func pairByPosition(order: [String], weights: [String: [StoredWeight]],
+                               model: Model) throws -> [String: [StoredWeight]] {
+        var layers = model.layers.filter { $0.className != "InputLayer" }
+        if layers.count != order.count { layers.removeAll { $0.className == "Merge" } }
+        guard layers.count == order.count else {
+            throw KerasInspectError(.invalidConfig,
+                "the Keras 0.x weights hold \(order.count) layers, the architecture has \(layers.count): Keras pairs them by position")
+        }
+        var paired: [String: [StoredWeight]] = [:]
+        for (group, layer) in zip(order, layers) {
+            paired[layer.name] = weights[group] ?? []
+        }
+        return paired
     }
 
     /// Elements of the optimizer's stored state, or `nil` when the file stores none.

@@ -93,6 +93,11 @@ struct ModelConfigParser {
 
     private func parseSequential(name: String, entries: [JSONValue], buildInputShape: [Int?]?,
                                  trainable: Bool, depth: Int) throws -> Model {
+        if let first = entries.first, first["class_name"]?.stringValue == "Merge",
+           let branches = first["config"]?["layers"]?.arrayValue {
+            return try parseMergeFirstSequential(name: name, merge: first, branches: branches,
+                                                 rest: Array(entries.dropFirst()), trainable: trainable, depth: depth)
+        }
         var layers = try entries.map { try parseLayer($0, depth: depth) }
         if let first = layers.first, first.className == "InputLayer" {
             layers[0].isImplicitInput = true
@@ -118,6 +123,47 @@ struct ModelConfigParser {
             model.graphLayers[0].nodes = [Node(inputs: [])]
         }
         return model
+    }
+
+    /// Keras 1's Sequential could start with a `Merge` of whole Sequential models, kept in the
+    /// Merge config's `layers`. Keras 1 saved their layers flat (`Sequential.flattened_layers`:
+    /// every branch's layers, then the layers after the Merge, the Merge itself left out), so
+    /// the branches are inlined here: each branch gets its input, the Merge takes every
+    /// branch's last output, and the model becomes the multi-input graph Keras 1 ran.
+    private func parseMergeFirstSequential(name: String, merge: JSONValue, branches: [JSONValue], rest: [JSONValue],
+                                           trainable: Bool, depth: Int) throws -> Model {
+        guard depth + 1 < Self.maximumModelDepth else {
+            throw KerasInspectError(.invalidConfig, "models nested more than \(Self.maximumModelDepth) levels deep")
+        }
+        var layers: [Layer] = []
+        var inputs: [TensorRef] = []
+        var mergeInputs: [TensorRef] = []
+        for branch in branches {
+            let model = try Self.isModelEntry(className: branch["class_name"]?.stringValue ?? "",
+                                              config: branch["config"]?.objectValue ?? JSONObject())
+                || branch["config"]?.arrayValue != nil
+                ? parseModel(branch, depth: depth + 1)
+                : parseSequential(name: "branch", entries: [branch], buildInputShape: nil, trainable: true, depth: depth + 1)
+            var branchLayers = model.graphLayers
+            for index in branchLayers.indices where branchLayers[index].isImplicitInput {
+                branchLayers[index].isImplicitInput = false  // shown, as in a functional model
+            }
+            layers += branchLayers
+            inputs += model.inputs
+            mergeInputs += model.outputs
+        }
+        var mergeLayer = try parseLayer(merge, depth: depth)
+        mergeLayer.nodes = [Node(inputs: mergeInputs)]
+        layers.append(mergeLayer)
+        for entry in rest {
+            var layer = try parseLayer(entry, depth: depth)
+            layer.nodes = [Node(inputs: [TensorRef(layers[layers.count - 1].name, 0, 0)])]
+            layers.append(layer)
+        }
+        try Self.checkUniqueNames(layers, model: name)
+        // Keras 1 called this container a Sequential; its graph is a functional one.
+        return Model(name: name, className: "Model", graphLayers: layers, inputs: inputs,
+                     outputs: layers.last.map { [TensorRef($0.name, 0, 0)] } ?? [], trainable: trainable)
     }
 
     /// Sequential models keep their input in the first layer's `batch_input_shape` (Keras 1/2)
