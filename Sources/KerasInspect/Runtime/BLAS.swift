@@ -27,6 +27,23 @@ public enum BLAS {
                     beta, c, blasint(n))
     }
 
+    /// `gemm` on sub-matrices of wider row-major arrays: `lda`, `ldb`, `ldc` are the row
+    /// lengths of the arrays A, B and C live in (grouped convolutions multiply column slices).
+    public static func gemm(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
     /// Array form of `gemm` for callers that hold `[Float]`s: returns C = op(A) · op(B).
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
                                 transposeA: Bool = false, transposeB: Bool = false) -> [Float] {

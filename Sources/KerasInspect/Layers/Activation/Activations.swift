@@ -1,3 +1,5 @@
+import Glibc
+
 /// `Activation`: applies a named activation function; no weights.
 ///
 /// The output keeps the input's shape whatever the function: Keras works the shape out
@@ -9,9 +11,15 @@ public struct ActivationLayer: ShapePreservingLayerKind {
     public static let classNames = ["Activation"]
 
     public let function: String
+    let activation: Activation
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         function = config.activation("activation")
+        activation = config.activationFunction("activation")
+    }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        try activation.applied(to: input)
     }
 
     public var notes: [String] {
@@ -29,7 +37,59 @@ public struct ActivationLayer: ShapePreservingLayerKind {
 /// own settings (slopes, caps, axes) but no weights.
 public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
     public static let classNames = ["ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU"]
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+
+    let className: String
+    /// ReLU: `max_value` cap, `negative_slope` below `threshold`; LeakyReLU's slope
+    /// (Keras 3 `negative_slope`, Keras 1/2 `alpha`, 0.3 by default in every generation);
+    /// ELU's `alpha`; ThresholdedReLU's `theta`; Softmax's axes.
+    let maxValue: Float?
+    let slope: Float
+    let threshold: Float
+    let axes: [Int]
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        className = config.className
+        maxValue = config.has("max_value") && config["max_value"]?.doubleValue != nil
+            ? Float(config.double("max_value", default: 0)) : nil
+        switch className {
+        case "LeakyReLU": slope = Float(config.double("negative_slope", "alpha", default: 0.3))
+        case "ELU": slope = Float(config.double("alpha", default: 1))
+        default: slope = Float(config.double("negative_slope", default: 0))
+        }
+        threshold = Float(config.double("threshold", "theta", default: className == "ThresholdedReLU" ? 1 : 0))
+        axes = className == "Softmax" ? try config.axes("axis", default: [-1]) : []
+    }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        switch className {
+        case "Softmax":
+            guard axes.count == 1 else { throw RuntimeError("softmax over several axes cannot run yet") }
+            let axis = axes[0] < 0 ? axes[0] + input.rank : axes[0]
+            guard axis > 0, axis < input.rank else { throw RuntimeError("softmax axis \(axes[0]) is out of range") }
+            var moved = Kernels.moveAxis(input, from: axis, to: input.rank - 1)
+            Activation.softmax(&moved.values, width: moved.lastDimension)
+            var result = Kernels.moveAxis(moved, from: input.rank - 1, to: axis)
+            result.mask = input.mask
+            return result
+        case "ELU":
+            let alpha = slope
+            return input.map { $0 > 0 ? $0 : alpha * expm1f($0) }
+        case "ThresholdedReLU":
+            let theta = threshold
+            return input.map { $0 > theta ? $0 : 0 }
+        case "LeakyReLU":
+            let alpha = slope
+            return input.map { $0 >= 0 ? $0 : alpha * $0 }
+        default:
+            // Keras' relu: x ≥ max_value → max_value; threshold ≤ x → x; else slope·(x − threshold).
+            let cap = maxValue, slope = slope, threshold = threshold
+            return input.map { x in
+                var y = x > threshold ? x : slope * (x - threshold)
+                if let cap, y > cap { y = cap }
+                return y
+            }
+        }
+    }
 }
 
 /// `PReLU`: a learned slope per element of the input (batch excluded), shared along
@@ -58,6 +118,21 @@ public struct PReLULayer: ShapePreservingLayerKind {
             throw LayerConfigError("the alpha shape depends on unknown dimensions of input \(input)")
         }
         return [WeightSpec("alpha", known)]
+    }
+
+    /// `max(x, 0) + alpha · min(x, 0)`, alpha broadcast over the shared axes.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard let alpha = weights.first else { throw RuntimeError("no alpha") }
+        let fullShape = [1] + alpha.shape
+        guard fullShape.count == input.rank else { throw RuntimeError("alpha \(alpha.shape) does not fit input \(input.shape)") }
+        let index = Kernels.broadcastIndices(from: fullShape, to: input.shape)
+        var result = input
+        result.values.withUnsafeMutableBufferPointer { values in
+            alpha.values.withUnsafeBufferPointer { alpha in
+                for i in values.indices where values[i] < 0 { values[i] *= alpha[index[i]] }
+            }
+        }
+        return result
     }
 
     public static let explanation = """

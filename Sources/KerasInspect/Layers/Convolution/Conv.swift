@@ -70,6 +70,51 @@ public struct ConvolutionLayer: SingleInputLayerKind {
         return "= \(filters) filters × (\(perFilter))" + lora
     }
 
+    /// Convolution as a matrix product: the input's patches gathered into rows (im2col),
+    /// times the kernel seen as a (kernel positions · input channels) × filters matrix, one
+    /// product per group. A 1×1 convolution with stride 1 multiplies the input directly.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard loraRank == nil else { throw RuntimeError("LoRA convolutions cannot run yet") }
+        guard let stored = weights.first else { throw RuntimeError("no kernel") }
+        let kernel = settings.runtimeKernel(stored)
+        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            let rank = settings.spatialRank
+            let channels = x.shape[rank + 1]
+            guard channels % groups == 0, kernel.count == settings.kernelArea.map({ $0 * channels / groups * filters }) else {
+                throw RuntimeError("the kernel \(stored.shape) does not fit \(channels) input channels")
+            }
+            let geometry = (0..<rank).map {
+                Kernels.window(length: x.shape[1 + $0], kernel: settings.kernelSize[$0], stride: settings.strides[$0],
+                               dilation: settings.dilation[$0], padding: settings.padding)
+            }
+            let outputSpatial = geometry.map(\.outputLength)
+            let rows = x.shape[0] * outputSpatial.reduce(1, *)
+            let groupChannels = channels / groups, groupFilters = filters / groups
+            let depth = (settings.kernelArea ?? 1) * groupChannels
+            var output = [Float](repeating: 0, count: rows * filters)
+            let pointwise = settings.kernelArea == 1 && settings.strides.allSatisfy { $0 == 1 } && groups == 1
+            kernel.withUnsafeBufferPointer { kernel in
+                output.withUnsafeMutableBufferPointer { output in
+                    for group in 0..<groups {
+                        let columns = pointwise ? x.values : Kernels.im2col(
+                            x, kernel: settings.kernelSize, strides: settings.strides, dilation: settings.dilation,
+                            padBefore: geometry.map(\.padBefore), outputSpatial: outputSpatial,
+                            channelRange: group * groupChannels..<(group + 1) * groupChannels)
+                        columns.withUnsafeBufferPointer { columns in
+                            BLAS.gemm(m: rows, n: groupFilters, k: depth, columns.baseAddress!, lda: depth,
+                                      kernel.baseAddress! + group * groupFilters, ldb: filters,
+                                      output.baseAddress! + group * groupFilters, ldc: filters)
+                        }
+                    }
+                }
+            }
+            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output) }
+            return Tensor(shape: [x.shape[0]] + outputSpatial + [filters], values: output)
+        }
+        try settings.activation.apply(&result)
+        return result
+    }
+
     public static let explanation = """
         A convolution slides each of its filters over the input. A filter has one weight per \
         kernel position and input channel (divided by groups), plus one bias, so the count is \

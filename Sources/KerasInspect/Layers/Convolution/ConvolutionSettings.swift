@@ -12,6 +12,7 @@ struct ConvolutionSettings: Sendable {
     let padding: String
     let channelsFirst: Bool
     let useBias: Bool
+    let activation: Activation
 
     init(_ config: LayerConfig) throws {
         let rank = try LayerMath.spatialRank(announcedBy: config.className)
@@ -32,6 +33,7 @@ struct ConvolutionSettings: Sendable {
         padding = config.string("padding", "border_mode", default: "valid").lowercased()
         channelsFirst = config.channelsFirst
         useBias = config.bool("use_bias", "bias", default: true)
+        activation = config.activationFunction("activation")
         guard kernelSize.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }), dilation.allSatisfy({ $0 > 0 }) else {
             throw LayerConfigError("kernel_size \(kernelSize), strides \(strides) and dilation_rate \(dilation) must be positive")
         }
@@ -70,6 +72,14 @@ struct ConvolutionSettings: Sendable {
         if spatialRank == 1 { return [kernelSize[0], 1, inputChannels, outputChannels] }
         if channelsFirst { return [outputChannels, inputChannels] + kernelSize }
         return kernelSize + [inputChannels, outputChannels]
+    }
+
+    /// A stored kernel's values in Keras 2/3's `(k…, in, out)` order, whatever the generation
+    /// wrote (see `storedKernelShape`); a 4-D Keras 1 Conv1D kernel has the same values order.
+    func runtimeKernel(_ stored: Tensor) -> [Float] {
+        guard keras1, spatialRank > 1, channelsFirst, stored.rank == spatialRank + 2 else { return stored.values }
+        // (out, in, k…) → (k…, in, out)
+        return Kernels.transpose(stored, permutation: Array(2..<(spatialRank + 2)) + [1, 0]).values
     }
 
     /// Output shape of a forward (non-transposed) convolution with `outputChannels` channels.

@@ -40,6 +40,19 @@ public struct DepthwiseConvolutionLayer: SingleInputLayerKind {
         return weights
     }
 
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard let kernel = weights.first, !settings.keras1 else { throw RuntimeError("no kernel in Keras 2/3 layout") }
+        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            var output = Kernels.depthwise(x, kernel: kernel.values, kernelSize: settings.kernelSize,
+                                           multiplier: depthMultiplier, strides: settings.strides,
+                                           dilation: settings.dilation, padding: settings.padding)
+            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output.values) }
+            return output
+        }
+        try settings.activation.apply(&result)
+        return result
+    }
+
     private func outputChannels(for inputChannels: Int) throws -> Int {
         try LayerMath.noOverflow(inputChannels.multipliedReportingOverflow(by: depthMultiplier))
     }

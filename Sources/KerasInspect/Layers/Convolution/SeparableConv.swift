@@ -43,6 +43,25 @@ public struct SeparableConvolutionLayer: SingleInputLayerKind {
 
     /// Per output position, each of the `cin × dm` depthwise channels reads its window and then
     /// feeds every filter.
+    /// A depthwise convolution (no bias), then a 1×1 convolution as one matrix product.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard weights.count >= 2, !(settings.keras1 && settings.channelsFirst) else {
+            throw RuntimeError("no depthwise and pointwise kernels in Keras 2/3 layout")
+        }
+        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            let depthwise = Kernels.depthwise(x, kernel: weights[0].values, kernelSize: settings.kernelSize,
+                                              multiplier: depthMultiplier, strides: settings.strides,
+                                              dilation: settings.dilation, padding: settings.padding)
+            let depth = depthwise.lastDimension
+            let rows = depthwise.count / max(depth, 1)
+            var output = BLAS.multiply(depthwise.values, weights[1].values, m: rows, n: filters, k: depth)
+            if settings.useBias, weights.count > 2 { Kernels.addBias(weights[2].values, to: &output) }
+            return Tensor(shape: Array(depthwise.shape.dropLast()) + [filters], values: output)
+        }
+        try settings.activation.apply(&result)
+        return result
+    }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let input = inputs.first, let outputElements = outputs.first?.elementCount,
               let channels = try? settings.optionalInputChannels(of: input), let area = settings.kernelArea,

@@ -5,9 +5,11 @@ public struct Keras1MergeLayer: LayerKind {
     public static let classNames = ["Merge"]
 
     let combine: any LayerKind
+    let mode: String
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         let mode = config.string("mode", default: "sum")
+        self.mode = mode
         var object = config.object
         switch mode {
         case "concat":
@@ -28,4 +30,9 @@ public struct Keras1MergeLayer: LayerKind {
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard mode != "cos" else { throw RuntimeError("Merge mode 'cos' cannot run yet") }
+        return try combine.forward(inputs, weights: weights)
+    }
 }

@@ -14,10 +14,33 @@ public struct ElementwiseMergeLayer: LayerKind {
     /// `Subtract` takes exactly two inputs.
     let exactInputCount: Int?
     let keras3Shapes: Bool
+    /// The class name, or Keras 1 Merge's mode under its Keras 2 name.
+    let operation: String
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         exactInputCount = config.className == "Subtract" ? 2 : nil
         keras3Shapes = config.isKeras3
+        let modes = ["sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum"]
+        operation = config.className == "Merge" ? modes[config.string("mode", default: "sum")] ?? "Add" : config.className
+    }
+
+    /// Element by element, inputs broadcast against each other; Average sums, then divides.
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard var result = inputs.first else { throw RuntimeError("needs at least one input") }
+        for next in inputs.dropFirst() {
+            switch operation {
+            case "Subtract": result = try Kernels.broadcast(result, next, -)
+            case "Multiply": result = try Kernels.broadcast(result, next, *)
+            case "Maximum": result = try Kernels.broadcast(result, next) { max($0, $1) }
+            case "Minimum": result = try Kernels.broadcast(result, next) { min($0, $1) }
+            default: result = try Kernels.broadcast(result, next, +)
+            }
+        }
+        if operation == "Average" {
+            let scale = 1 / Float(inputs.count)
+            result = result.map { $0 * scale }
+        }
+        return [result]
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
@@ -110,6 +133,30 @@ public struct ConcatenateLayer: LayerKind {
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
+
+    /// Blocks of each input, one after the other, for every position before the axis.
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard let first = inputs.first else { throw RuntimeError("needs at least one input") }
+        let rank = first.rank
+        let resolved = axis < 0 ? axis + rank : axis
+        guard resolved > 0, resolved < rank, inputs.allSatisfy({ $0.rank == rank }) else {
+            throw RuntimeError("axis \(axis) cannot join inputs of shapes \(inputs.map(\.shape))")
+        }
+        let outer = first.shape[..<resolved].reduce(1, *)
+        let blocks = inputs.map { $0.shape[resolved...].reduce(1, *) }
+        var values = [Float]()
+        values.reserveCapacity(inputs.reduce(0) { $0 + $1.count })
+        for row in 0..<outer {
+            for (input, block) in zip(inputs, blocks) {
+                values.append(contentsOf: input.values[(row * block)..<((row + 1) * block)])
+            }
+        }
+        var shape = first.shape
+        shape[resolved] = inputs.reduce(0) { $0 + $1.shape[resolved] }
+        // A mask survives only when every input carries the same one (Keras ANDs masks).
+        let mask = inputs.allSatisfy({ $0.mask != nil }) ? first.mask : nil
+        return [Tensor(shape: shape, values: values, mask: resolved == 1 ? nil : mask)]
+    }
 }
 
 /// `Dot`: the dot product of two inputs along `axes` (one per input), optionally of
@@ -120,8 +167,10 @@ public struct DotLayer: LayerKind {
     public static let classNames = ["Dot"]
 
     public let axes: [Int]
+    let normalize: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        normalize = config.bool("normalize", default: false)
         axes = try config.axes("axes", "dot_axes", default: [-1])
         guard axes.count == 1 || axes.count == 2 else {
             throw LayerConfigError("axes must be one axis or a pair, got \(axes)")
@@ -151,4 +200,50 @@ public struct DotLayer: LayerKind {
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
+
+    /// Per sample, the product summed over one axis of each input (`batch_dot`); with
+    /// `normalize` both are first scaled to unit L2 norm along those axes (cosine similarity).
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 2 else { throw RuntimeError("needs exactly two inputs") }
+        let pair = axes.count == 1 ? [axes[0], axes[0]] : axes
+        var x = inputs[0], y = inputs[1]
+        let a = pair[0] < 0 ? pair[0] + x.rank : pair[0], b = pair[1] < 0 ? pair[1] + y.rank : pair[1]
+        guard a > 0, a < x.rank, b > 0, b < y.rank, x.shape[a] == y.shape[b] else {
+            throw RuntimeError("axes \(axes) do not fit \(x.shape) and \(y.shape)")
+        }
+        if normalize {
+            x = Self.l2Normalized(x, axis: a)
+            y = Self.l2Normalized(y, axis: b)
+        }
+        // x → (batch, rest, k), y → (batch, k, rest): one small product per sample.
+        let xm = Kernels.moveAxis(x, from: a, to: x.rank - 1), ym = Kernels.moveAxis(y, from: b, to: 1)
+        let depth = x.shape[a]
+        let rows = xm.count / max(x.batch * depth, 1), columns = ym.count / max(y.batch * depth, 1)
+        var output = [Float](repeating: 0, count: x.batch * rows * columns)
+        for sample in 0..<x.batch {
+            let product = BLAS.multiply(Array(xm.values[(sample * rows * depth)..<((sample + 1) * rows * depth)]),
+                                        Array(ym.values[(sample * depth * columns)..<((sample + 1) * depth * columns)]),
+                                        m: rows, n: columns, k: depth)
+            output.replaceSubrange((sample * rows * columns)..<((sample + 1) * rows * columns), with: product)
+        }
+        var shape = [x.batch] + Array(xm.shape.dropFirst().dropLast()) + Array(ym.shape.dropFirst(2))
+        if shape.count == 1 { shape.append(1) }
+        return [Tensor(shape: shape, values: output)]
+    }
+
+    /// x / √max(Σx², 1e-12) along `axis` (Keras' l2_normalize).
+    static func l2Normalized(_ tensor: Tensor, axis: Int) -> Tensor {
+        let moved = Kernels.moveAxis(tensor, from: axis, to: tensor.rank - 1)
+        let width = moved.lastDimension
+        var values = moved.values
+        var start = 0
+        while start < values.count {
+            var sum: Float = 0
+            for i in 0..<width { sum += values[start + i] * values[start + i] }
+            let scale = 1 / max(sum, 1e-12).squareRoot()
+            for i in 0..<width { values[start + i] *= scale }
+            start += width
+        }
+        return Kernels.moveAxis(Tensor(shape: moved.shape, values: values), from: tensor.rank - 1, to: axis)
+    }
 }

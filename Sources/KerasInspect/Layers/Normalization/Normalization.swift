@@ -21,8 +21,10 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     public let virtualBatchSize: Int?
     /// Keras 1 called the moving variance `running_std` (it held a variance from 1.0.6 on).
     let usesKeras1Names: Bool
+    let epsilon: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        epsilon = Float(config.double("epsilon", default: 1e-3))
         axes = try config.axes("axis", default: [-1])
         center = config.bool("center", default: true)
         scale = config.bool("scale", default: true)
@@ -82,6 +84,32 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         return "= \(weights.count) × \(NumberText.grouped(size))"
     }
 
+    /// Inference uses the moving statistics: `(x − mean) / √(variance + ε) · γ + β`, folded
+    /// into one scale and shift per feature.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard virtualBatchSize == nil else { throw RuntimeError("virtual-batch BatchNormalization cannot run yet") }
+        var next = 0
+        func take() throws -> Tensor {
+            guard next < weights.count else { throw RuntimeError("missing statistics") }
+            defer { next += 1 }
+            return weights[next]
+        }
+        let gamma = scale ? try take() : nil
+        let beta = center ? try take() : nil
+        let mean = try take(), variance = try take()
+        var factor = [Float](repeating: 1, count: mean.count), shift = [Float](repeating: 0, count: mean.count)
+        for i in 0..<mean.count {
+            factor[i] = (gamma?.values[i] ?? 1) / (variance.values[i] + epsilon).squareRoot()
+            shift[i] = (beta?.values[i] ?? 0) - mean.values[i] * factor[i]
+        }
+        let index = try Kernels.parameterIndices(parameterShape: mean.shape, axes: axes, input: input.shape)
+        var result = input
+        result.values.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] = values[i] * factor[index[i]] + shift[index[i]] }
+        }
+        return result
+    }
+
     public static let explanation = """
         BatchNormalization keeps four vectors with one value per feature. gamma (scale) and beta \
         (shift) are learned by gradient descent, so they are trainable. moving_mean and \
@@ -100,11 +128,54 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
     public let axes: [Int]
     public let center: Bool
     public let scale: Bool
+    let rmsScaling: Bool
+    let epsilon: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axes = try config.axes("axis", default: [-1])
         scale = config.bool("scale", default: true)
-        center = config.bool("center", default: true) && !config.bool("rms_scaling", default: false)
+        rmsScaling = config.bool("rms_scaling", default: false)
+        center = config.bool("center", default: true) && !rmsScaling
+        epsilon = Float(config.double("epsilon", default: 1e-3))
+    }
+
+    /// Each sample's values over the normalised axes get mean 0 and variance 1 (with
+    /// `rms_scaling`, only division by the root mean square), then γ and β.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let normalized = try Kernels.resolvedAxes(axes, rank: input.rank)
+        let kept = (0..<input.rank).filter { !normalized.contains($0) }
+        let moved = Kernels.transpose(input, permutation: kept + normalized)
+        let width = normalized.map { input.shape[$0] }.reduce(1, *)
+        let gamma = scale ? weights.first : nil
+        let beta = center ? weights.dropFirst(scale ? 1 : 0).first : nil
+        var values = moved.values
+        values.withUnsafeMutableBufferPointer { values in
+            var start = 0
+            while start < values.count {
+                var mean: Float = 0, variance: Float = 0
+                for i in 0..<width { mean += values[start + i] }
+                mean /= Float(width)
+                if rmsScaling {
+                    for i in 0..<width { variance += values[start + i] * values[start + i] }
+                    variance /= Float(width)
+                    let inverse = 1 / (variance + epsilon).squareRoot()
+                    for i in 0..<width { values[start + i] *= inverse * (gamma?.values[i] ?? 1) }
+                } else {
+                    for i in 0..<width { let d = values[start + i] - mean; variance += d * d }
+                    variance /= Float(width)
+                    let inverse = 1 / (variance + epsilon).squareRoot()
+                    for i in 0..<width {
+                        values[start + i] = (values[start + i] - mean) * inverse * (gamma?.values[i] ?? 1) + (beta?.values[i] ?? 0)
+                    }
+                }
+                start += width
+            }
+        }
+        var inverse = [Int](repeating: 0, count: input.rank)
+        for (position, axis) in (kept + normalized).enumerated() { inverse[axis] = position }
+        var result = Kernels.transpose(Tensor(shape: moved.shape, values: values), permutation: inverse)
+        result.mask = input.mask
+        return result
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {

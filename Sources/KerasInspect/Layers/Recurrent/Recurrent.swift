@@ -11,9 +11,17 @@ struct RecurrentCell: Sendable {
     let useBias: Bool
     /// GRU only: separate input and recurrent biases.
     let resetAfter: Bool
+    let activation: Activation
+    let recurrentActivation: Activation
 
     /// Reads `SimpleRNN`, `LSTM`, `GRU` and their `…Cell` classes.
     init(config: LayerConfig) throws {
+        activation = config.activationFunction("activation", default: "tanh")
+        // Keras 1 called it inner_activation, hard_sigmoid by default; Keras 2.0–2.2 also
+        // defaulted to hard_sigmoid, tf.keras and Keras 3 to sigmoid (configs name it anyway).
+        recurrentActivation = config.activationFunction(
+            "recurrent_activation", "inner_activation",
+            default: config.has("inner_activation") || config.has("consume_less") ? "hard_sigmoid" : "sigmoid")
         units = try config.int("units", "output_dim")
         switch config.className {
         case "LSTM", "LSTMCell", "CuDNNLSTM": gates = 4
@@ -40,6 +48,11 @@ struct RecurrentCell: Sendable {
 
     /// Per step and example, every gate multiplies the input and the previous state.
     func stepMultiplyAccumulates(features: Int) -> Int { gates * units * (features + units) }
+
+    func runner() throws -> RecurrentRun {
+        RecurrentRun(gates: gates, units: units, resetAfter: resetAfter,
+                     activation: try activation.elementwise(), recurrentActivation: try recurrentActivation.elementwise())
+    }
 }
 
 /// The settings a recurrent layer applies around its cells.
@@ -50,6 +63,35 @@ struct RecurrentOutputs: Sendable {
     init(config: LayerConfig) {
         returnSequences = config.bool("return_sequences", default: false)
         returnState = config.bool("return_state", default: false)
+    }
+
+    /// Runs `cells` one after another over the sequence (stacked cells feed each other step by
+    /// step, which comes to the same), then picks the outputs Keras returns.
+    func forward(_ input: Tensor, cells: [RecurrentCell], weights: [Tensor], goBackwards: Bool,
+                 zeroMaskedOutputs: Bool = false) throws -> [Tensor] {
+        var sequence = input
+        var last = input
+        var states: [Tensor] = []
+        var next = 0
+        for (index, cell) in cells.enumerated() {
+            let count = cell.useBias ? 3 : 2
+            guard next + count <= weights.count else { throw RuntimeError("missing recurrent weights") }
+            let run = try cell.runner().run(sequence, weights: Array(weights[next..<(next + count)]),
+                                            goBackwards: goBackwards && index == 0, zeroMaskedOutputs: zeroMaskedOutputs)
+            next += count
+            sequence = run.sequence
+            sequence.mask = input.mask.map { mask in
+                // The outputs run in processing order: a reversed run reverses its mask too.
+                guard goBackwards else { return mask }
+                let steps = input.shape[1]
+                return (0..<mask.count).map { mask[($0 / steps) * steps + steps - 1 - $0 % steps] }
+            }
+            last = run.last
+            states += run.states
+        }
+        var output = returnSequences ? sequence : last
+        if !returnSequences { output.mask = nil }
+        return [output] + (returnState ? states : [])
     }
 
     /// `[output]`, then with `return_state` every cell's states in order (h, c for LSTM).
@@ -80,6 +122,7 @@ public struct RecurrentLayer: SingleInputLayerKind {
     /// Keras 1 with `consume_less` cpu or mem stores one W, U, b triple per gate, LSTM in
     /// i, c, f, o order and GRU in z, r, h order (Keras 1.2.2 LSTM.build, GRU.build).
     let keras1GateNames: [String]?
+    let goBackwards: Bool
 
     public var units: Int { cell.units }
     public var gates: Int { cell.gates }
@@ -92,6 +135,7 @@ public struct RecurrentLayer: SingleInputLayerKind {
         cell = try RecurrentCell(config: config)
         outputs = RecurrentOutputs(config: config)
         cuDNN = config.className.hasPrefix("CuDNN")
+        goBackwards = config.bool("go_backwards", default: false)
         if let consumeLess = config.optionalString("consume_less"), consumeLess != "gpu", cell.gates > 1 {
             keras1GateNames = cell.gates == 4 ? ["i", "c", "f", "o"] : ["z", "r", "h"]
         } else {
@@ -105,6 +149,38 @@ public struct RecurrentLayer: SingleInputLayerKind {
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
         try outputShapes(for: [input])[0]
+    }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
+        return try outputs.forward(inputs[0], cells: [cell], weights: weights, goBackwards: goBackwards)
+    }
+
+    /// Keras 1 saved each gate's W, U and b apart (LSTM i, c, f, o; GRU z, r, h): they are
+    /// joined into the fused kernels in Keras 2's gate order (LSTM i, f, c, o).
+    public func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
+                               read: (StoredWeight) throws -> [Float]) throws -> [Tensor]? {
+        guard let keras1GateNames else { return nil }
+        let order = gates == 4 ? ["i", "f", "c", "o"] : keras1GateNames
+        func array(_ kind: String, _ gate: String) throws -> [Float] {
+            let suffix = "\(kind)_\(gate)"
+            guard let weight = stored.first(where: { String($0.name.split(separator: ":")[0]).hasSuffix(suffix) }) else {
+                throw RuntimeError("no stored array for gate weight \(suffix)")
+            }
+            return try read(weight)
+        }
+        var fused: [Tensor] = []
+        for kind in ["W", "U", "b"] {
+            let parts = try order.map { try array(kind, $0) }
+            let rows = parts[0].count / units
+            var values = [Float]()
+            values.reserveCapacity(parts.count * parts[0].count)
+            for row in 0..<rows {
+                for part in parts { values.append(contentsOf: part[(row * units)..<((row + 1) * units)]) }
+            }
+            fused.append(Tensor(shape: kind == "b" ? [gates * units] : [rows, gates * units], values: values))
+        }
+        return fused
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
@@ -160,6 +236,7 @@ public struct GenericRNNLayer: SingleInputLayerKind {
     let outputs: RecurrentOutputs
     /// Frozen cells' weights are non-trainable; the layer's own flag is applied elsewhere.
     let trainableCells: [Bool]
+    let goBackwards: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         guard let cellValue = config["cell"], !cellValue.isNull else { throw LayerConfigError("RNN has no cell") }
@@ -189,6 +266,7 @@ public struct GenericRNNLayer: SingleInputLayerKind {
         self.cells = cells
         trainableCells = trainable
         outputs = RecurrentOutputs(config: config)
+        goBackwards = config.bool("go_backwards", default: false)
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
@@ -211,6 +289,11 @@ public struct GenericRNNLayer: SingleInputLayerKind {
             features = cell.units
         }
         return weights
+    }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
+        return try outputs.forward(inputs[0], cells: cells, weights: weights, goBackwards: goBackwards)
     }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {

@@ -6,4 +6,6 @@ public struct TrainingOnlyNoiseLayer: ShapePreservingLayerKind {
         "GaussianDropout", "AlphaDropout", "ActivityRegularization",
     ]
     public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor { input }
 }

@@ -4,7 +4,18 @@
 public struct FlattenLayer: SingleInputLayerKind {
     public static let classNames = ["Flatten"]
 
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+    let channelsFirst: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        channelsFirst = config.channelsFirst
+    }
+
+    /// Keras flattens channels-first data in channels-last order (it moves the channel axis
+    /// last first), so that a Dense after it sees the same arrangement either way.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let source = channelsFirst && input.rank > 2 ? Kernels.channelsLast(input) : input
+        return try source.reshaped([input.batch, input.count / max(input.batch, 1)])
+    }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {
         let rest = input.withoutBatch

@@ -39,4 +39,11 @@ public struct PaddingOrCroppingLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let sign = isCropping ? -1 : 1
+        return Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
+            Kernels.padSpatial(x, before: amounts.map { sign * $0.0 }, after: amounts.map { sign * $0.1 })
+        }
+    }
 }

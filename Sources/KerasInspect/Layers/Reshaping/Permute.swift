@@ -18,4 +18,9 @@ public struct PermuteLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard input.rank == order.count + 1 else { throw RuntimeError("dims \(order) do not fit input \(input.shape)") }
+        return Kernels.transpose(input, permutation: [0] + order)
+    }
 }

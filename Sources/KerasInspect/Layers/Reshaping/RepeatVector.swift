@@ -15,4 +15,15 @@ public struct RepeatVectorLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let width = input.lastDimension
+        var values = [Float]()
+        values.reserveCapacity(input.count * count)
+        for b in 0..<input.batch {
+            let row = input.values[(b * width)..<((b + 1) * width)]
+            for _ in 0..<count { values.append(contentsOf: row) }
+        }
+        return Tensor(shape: [input.batch, count, width], values: values)
+    }
 }

@@ -35,4 +35,11 @@ public struct ReshapeLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let perSample = input.count / max(input.batch, 1)
+        var dims = targetShape
+        if let inferred = dims.firstIndex(of: -1) { dims[inferred] = perSample / max(fixedElements, 1) }
+        return try input.reshaped([input.batch] + dims)
+    }
 }

@@ -6,8 +6,10 @@ public struct UpSamplingLayer: SingleInputLayerKind {
     public let spatialRank: Int
     public let factors: [Int]
     public let channelsFirst: Bool
+    let interpolation: String
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        interpolation = config.string("interpolation", default: "nearest")
         spatialRank = try LayerMath.spatialRank(announcedBy: config.className)
         factors = try config.ints("size", "length", count: spatialRank, default: Array(repeating: 2, count: spatialRank))
         channelsFirst = spatialRank > 1 && config.channelsFirst
@@ -24,4 +26,31 @@ public struct UpSamplingLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    /// Nearest neighbour: output position p reads input position p / size on every axis.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard interpolation == "nearest" else {
+            throw RuntimeError("\(interpolation) upsampling cannot run yet (nearest can)")
+        }
+        return Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
+            let rank = spatialRank
+            let channels = x.lastDimension
+            let inputSpatial = Array(x.shape[1...rank])
+            let outputSpatial = zip(inputSpatial, factors).map { $0 * $1 }
+            let inputStrides = Kernels.strides(inputSpatial)
+            let inputPositions = inputSpatial.reduce(1, *), outputPositions = outputSpatial.reduce(1, *)
+            var output = [Float](repeating: 0, count: x.batch * outputPositions * channels)
+            x.values.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { output in
+                    Kernels.forEachPosition(batch: x.batch, outputSpatial: outputSpatial) { b, position, index in
+                        var from = b * inputPositions
+                        for axis in 0..<rank { from += index[axis] / factors[axis] * inputStrides[axis] }
+                        let to = (b * outputPositions + position) * channels
+                        for c in 0..<channels { output[to + c] = source[from * channels + c] }
+                    }
+                }
+            }
+            return Tensor(shape: [x.batch] + outputSpatial + [channels], values: output)
+        }
+    }
 }
