@@ -142,3 +142,20 @@ struct RecurrentRun {
                 Tensor(shape: [batch, units], values: previousOutput), states)
     }
 }
+
+extension Kernels {
+    /// A (batch, time, features) tensor with its time axis reversed (its mask too).
+    static func reverseTime(_ tensor: Tensor) -> Tensor {
+        let (batch, steps) = (tensor.shape[0], tensor.shape[1])
+        let width = tensor.count / max(batch * steps, 1)
+        var values = [Float](repeating: 0, count: tensor.count)
+        for b in 0..<batch {
+            for t in 0..<steps {
+                let from = (b * steps + steps - 1 - t) * width, to = (b * steps + t) * width
+                for j in 0..<width { values[to + j] = tensor.values[from + j] }
+            }
+        }
+        let mask = tensor.mask.map { mask in (0..<mask.count).map { mask[($0 / steps) * steps + steps - 1 - $0 % steps] } }
+        return Tensor(shape: tensor.shape, values: values, mask: mask)
+    }
+}

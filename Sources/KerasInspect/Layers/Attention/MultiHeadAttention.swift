@@ -1,3 +1,5 @@
+import Glibc
+
 /// `MultiHeadAttention`: `num_heads` attention heads over (query, value[, key]).
 ///
 /// Four dense projections, each with a bias when `use_bias`: query `(Dq, h, key_dim)`,
@@ -59,6 +61,57 @@ public struct MultiHeadAttentionLayer: LayerKind {
 
     /// The four projections plus the two attention products (scores and weighted values),
     /// for rank-3 `(batch, positions, features)` inputs.
+    /// Scaled dot-product attention per head over the sequence axis (Keras' default
+    /// `attention_axes`): projections through sgemm, softmax over the keys, then the output
+    /// projection. Attention masks cannot run yet.
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count >= 2 else { throw RuntimeError("needs query and value inputs") }
+        let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
+        guard query.rank == 3, value.rank == 3, key.rank == 3 else { throw RuntimeError("only (batch, sequence, features) inputs can run yet") }
+        guard inputs.allSatisfy({ $0.mask == nil }) else { throw RuntimeError("masked attention cannot run yet") }
+        let stride = useBias ? 2 : 1
+        guard weights.count == 4 * stride else { throw RuntimeError("expected \(4 * stride) weights, got \(weights.count)") }
+        func project(_ x: Tensor, _ index: Int, depth: Int) -> [Float] {
+            let width = x.lastDimension, rows = x.count / width
+            var out = BLAS.multiply(x.values, weights[index * stride].values, m: rows, n: heads * depth, k: width)
+            if useBias { Kernels.addBias(weights[index * stride + 1].values, to: &out) }
+            return out
+        }
+        let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
+        let q = project(query, 0, depth: keyDim), k = project(key, 1, depth: keyDim), v = project(value, 2, depth: valueDim)
+        let scale = 1 / Float(keyDim).squareRoot()
+        var context = [Float](repeating: 0, count: batch * queryLength * heads * valueDim)
+        var scores = [Float](repeating: 0, count: keyLength)
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for i in 0..<queryLength {
+                    let qBase = ((b * queryLength + i) * heads + h) * keyDim
+                    var largest = -Float.infinity
+                    for j in 0..<keyLength {
+                        let kBase = ((b * keyLength + j) * heads + h) * keyDim
+                        var dot: Float = 0
+                        for d in 0..<keyDim { dot += q[qBase + d] * k[kBase + d] }
+                        scores[j] = dot * scale
+                        largest = max(largest, scores[j])
+                    }
+                    var sum: Float = 0
+                    for j in 0..<keyLength { scores[j] = expf(scores[j] - largest); sum += scores[j] }
+                    let cBase = ((b * queryLength + i) * heads + h) * valueDim
+                    for j in 0..<keyLength {
+                        let weight = scores[j] / sum
+                        let vBase = ((b * keyLength + j) * heads + h) * valueDim
+                        for d in 0..<valueDim { context[cBase + d] += weight * v[vBase + d] }
+                    }
+                }
+            }
+        }
+        let output = try outputWidth(TensorShape(query.shape.map { $0 }))
+        let outputWidth = output.reduce(1, *)
+        var result = BLAS.multiply(context, weights[3 * stride].values, m: batch * queryLength, n: outputWidth, k: heads * valueDim)
+        if useBias { Kernels.addBias(weights[3 * stride + 1].values, to: &result) }
+        return [Tensor(shape: [batch, queryLength] + output, values: result)]
+    }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let (query, value, key) = try? roles(inputs), query.rank == 3, value.rank == 3, key.rank == 3,
               let batch = query.dims[0], let queryLength = query.dims[1], let queryWidth = query.dims[2],

@@ -58,6 +58,67 @@ public struct ConvolutionTransposeLayer: SingleInputLayerKind {
     }
 
     /// Every input value is spread over kernel area × filters outputs.
+    /// The transpose of a convolution: every input position's channels times the kernel,
+    /// (batch · positions) × (kernel positions · filters) in one product, each block then
+    /// added into the output window it belongs to (col2im). Padding follows TensorFlow:
+    /// the output is the input of the convolution this one transposes.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard let kernel = weights.first, !settings.keras1 else { throw RuntimeError("no kernel in Keras 2/3 layout") }
+        let rank = settings.spatialRank
+        let outputShape = try outputShape(for: TensorShape(input.shape.map { $0 }))
+        let outputDims = outputShape.dims.compactMap { $0 }
+        guard outputDims.count == input.rank else { throw RuntimeError("output shape \(outputShape) is unknown") }
+        let outputSpatial = settings.channelsFirst ? Array(outputDims[2...]) : Array(outputDims[1...rank])
+        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            let channels = x.lastDimension
+            let inputSpatial = Array(x.shape[1...rank])
+            let positions = inputSpatial.reduce(1, *), outputPositions = outputSpatial.reduce(1, *)
+            let kernelPositions = settings.kernelArea ?? 1
+            let padBefore = (0..<rank).map { axis -> Int in
+                guard settings.padding == "same" else { return 0 }
+                let span = (settings.kernelSize[axis] - 1) * settings.dilation[axis] + 1
+                let total = max((inputSpatial[axis] - 1) * settings.strides[axis] + span - outputSpatial[axis], 0)
+                return total / 2
+            }
+            let columns = BLAS.multiply(x.values, kernel.values, m: x.batch * positions, n: kernelPositions * filters,
+                                        k: channels, transposeB: true)
+            let outputStrides = Kernels.strides(outputSpatial)
+            var output = [Float](repeating: 0, count: x.batch * outputPositions * filters)
+            var offset = [Int](repeating: 0, count: rank)
+            columns.withUnsafeBufferPointer { columns in
+                output.withUnsafeMutableBufferPointer { output in
+                    Kernels.forEachPosition(batch: x.batch, outputSpatial: inputSpatial) { b, position, index in
+                        let row = (b * positions + position) * kernelPositions * filters
+                        for axis in 0..<rank { offset[axis] = 0 }
+                        for k in 0..<kernelPositions {
+                            var target = b * outputPositions
+                            var inside = true
+                            for axis in 0..<rank {
+                                let coordinate = index[axis] * settings.strides[axis] + offset[axis] * settings.dilation[axis] - padBefore[axis]
+                                if coordinate < 0 || coordinate >= outputSpatial[axis] { inside = false; break }
+                                target += coordinate * outputStrides[axis]
+                            }
+                            if inside {
+                                for f in 0..<filters { output[target * filters + f] += columns[row + k * filters + f] }
+                            }
+                            var axis = rank - 1
+                            while axis >= 0 {
+                                offset[axis] += 1
+                                if offset[axis] < settings.kernelSize[axis] { break }
+                                offset[axis] = 0
+                                axis -= 1
+                            }
+                        }
+                    }
+                }
+            }
+            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output) }
+            return Tensor(shape: [x.batch] + outputSpatial + [filters], values: output)
+        }
+        try settings.activation.apply(&result)
+        return result
+    }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let inputElements = inputs.first?.elementCount, let area = settings.kernelArea else { return nil }
         return LayerMath.checkedProduct([inputElements, area, filters])

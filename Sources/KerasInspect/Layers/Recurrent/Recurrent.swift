@@ -112,7 +112,7 @@ struct RecurrentOutputs: Sendable {
 /// `[output, h, c]`, the others `[output, h]`.
 /// Params: LSTM 4·u·(in + u + 1), GRU 3·u·(in + u + 2) (`reset_after`) or 3·u·(in + u + 1),
 /// SimpleRNN u·(in + u + 1).
-public struct RecurrentLayer: SingleInputLayerKind {
+public struct RecurrentLayer: SingleInputLayerKind, SequenceLayerKind {
     public static let classNames = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU"]
 
     let cell: RecurrentCell
@@ -154,6 +154,11 @@ public struct RecurrentLayer: SingleInputLayerKind {
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
         guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
         return try outputs.forward(inputs[0], cells: [cell], weights: weights, goBackwards: goBackwards)
+    }
+
+    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
+        try outputs.forward(input, cells: [cell], weights: weights, goBackwards: goBackwards != flipDirection,
+                            zeroMaskedOutputs: zeroMaskedOutputs && returnSequences)
     }
 
     /// Keras 1 saved each gate's W, U and b apart (LSTM i, c, f, o; GRU z, r, h): they are
@@ -229,7 +234,7 @@ public struct RecurrentLayer: SingleInputLayerKind {
 /// units, and `return_state` appends every cell's states in order:
 /// LSTMCell(4) + SimpleRNNCell(2) gives `[output, h₁, c₁, h₂]`.
 /// Params: the sum over cells of the per-cell counts of `RecurrentCell`.
-public struct GenericRNNLayer: SingleInputLayerKind {
+public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
     public static let classNames = ["RNN"]
 
     let cells: [RecurrentCell]
@@ -294,6 +299,11 @@ public struct GenericRNNLayer: SingleInputLayerKind {
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
         guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
         return try outputs.forward(inputs[0], cells: cells, weights: weights, goBackwards: goBackwards)
+    }
+
+    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
+        try outputs.forward(input, cells: cells, weights: weights, goBackwards: goBackwards != flipDirection,
+                            zeroMaskedOutputs: zeroMaskedOutputs && outputs.returnSequences)
     }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {

@@ -56,6 +56,19 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
     }
 
     /// The wrapped layer's cost, once per time step.
+    /// Time folded into the batch: the wrapped layer runs once on (batch · time, …).
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard input.rank >= 3 else { throw RuntimeError("expects (batch, time, …), got \(input.shape)") }
+        let (batch, steps) = (input.shape[0], input.shape[1])
+        let folded = try input.reshaped([batch * steps] + input.shape.dropFirst(2))
+        guard let output = try inner.forward([Tensor(shape: folded.shape, values: folded.values)], weights: weights).first else {
+            throw RuntimeError("the wrapped layer gave no output")
+        }
+        var result = try output.reshaped([batch, steps] + output.shape.dropFirst())
+        result.mask = input.mask
+        return result
+    }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let input = inputs.first, input.rank >= 3, let steps = input.dims[1], let batch = input.dims[0],
               let output = outputs.first else { return nil }
@@ -88,6 +101,8 @@ public struct BidirectionalLayer: SingleInputLayerKind {
     let backwardLayer: WrappedLayer
     public let mergeMode: String?
     let keras3Shapes: Bool
+    /// Without a `backward_layer` config Keras builds the backward copy with go_backwards flipped.
+    let flipsBackward: Bool
 
     public var forward: any LayerKind { forwardLayer.kind }
     public var backward: any LayerKind { backwardLayer.kind }
@@ -100,6 +115,7 @@ public struct BidirectionalLayer: SingleInputLayerKind {
             // Keras builds the backward copy from the wrapped layer's config.
             backwardLayer = forwardLayer
         }
+        flipsBackward = config["backward_layer"] == nil || config["backward_layer"]?.isNull == true
         mergeMode = config["merge_mode"]?.isNull == true ? nil : config.string("merge_mode", default: "concat")
         if let mergeMode, !["concat", "sum", "mul", "ave"].contains(mergeMode) {
             throw LayerConfigError("unknown merge_mode '\(mergeMode)'")
@@ -131,6 +147,44 @@ public struct BidirectionalLayer: SingleInputLayerKind {
         try forwardLayer.expectedWeights(for: [input]) + backwardLayer.expectedWeights(for: [input])
     }
 
+    /// Both copies run on the input (masked steps give zeros in returned sequences, as Keras
+    /// sets for Bidirectional); the backward sequence is put back in time order, then merged.
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1, let input = inputs.first else { throw RuntimeError("initial states cannot run yet") }
+        let split = try forwardLayer.kind.expectedWeights(for: [TensorShape(input.shape.map { $0 })]).count
+        guard split <= weights.count else { throw RuntimeError("missing weights") }
+        func run(_ kind: any LayerKind, _ weights: [Tensor], flip: Bool) throws -> [Tensor] {
+            guard let sequence = kind as? any SequenceLayerKind else { return try kind.forward([input], weights: weights) }
+            return try sequence.forward(input, weights: weights, flipDirection: flip, zeroMaskedOutputs: true)
+        }
+        let forwardOutputs = try run(forwardLayer.kind, Array(weights[..<split]), flip: false)
+        var backwardOutputs = try run(backwardLayer.kind, Array(weights[split...]), flip: flipsBackward)
+        guard let forwardOutput = forwardOutputs.first, var backwardOutput = backwardOutputs.first else {
+            throw RuntimeError("the wrapped layer gave no output")
+        }
+        if backwardOutput.rank == 3 {
+            backwardOutput = Kernels.reverseTime(backwardOutput)
+            backwardOutputs[0] = backwardOutput
+        }
+        let states = Array(forwardOutputs.dropFirst()) + Array(backwardOutputs.dropFirst())
+        guard let mergeMode else { return [forwardOutput, backwardOutput] + states }
+        let merged: Tensor
+        switch mergeMode {
+        case "sum": merged = try Kernels.broadcast(forwardOutput, backwardOutput, +)
+        case "mul": merged = try Kernels.broadcast(forwardOutput, backwardOutput, *)
+        case "ave": merged = try Kernels.broadcast(forwardOutput, backwardOutput) { ($0 + $1) / 2 }
+        default:
+            guard let joined = try ConcatenateLayer(config: LayerConfig(className: "Concatenate", object: JSONObject()),
+                                                    catalog: .standard).forward([forwardOutput, backwardOutput], weights: []).first else {
+                throw RuntimeError("cannot join the two directions")
+            }
+            merged = joined
+        }
+        var result = merged
+        result.mask = forwardOutput.mask
+        return [result] + states
+    }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let forwardCost = forward.multiplyAccumulates(inputs: inputs, outputs: outputs),
               let backwardCost = backward.multiplyAccumulates(inputs: inputs, outputs: outputs) else { return nil }
@@ -148,4 +202,10 @@ public struct BidirectionalLayer: SingleInputLayerKind {
         Bidirectional runs two copies of the wrapped recurrent layer, one forwards and one \
         backwards in time, each with its own weights: twice the wrapped layer's parameters.
         """
+}
+
+/// A layer that runs along the time axis and can be run in the other direction, which is
+/// what Bidirectional asks of the layer it wraps.
+protocol SequenceLayerKind: LayerKind {
+    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor]
 }
