@@ -140,7 +140,7 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
     }
 
     /// Each sample's values over the normalised axes get mean 0 and variance 1 (with
-    /// `rms_scaling`, only division by the root mean square), then γ and β.
+    /// `rms_scaling`, only the division, no centring), then γ and β.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
         let normalized = try Kernels.resolvedAxes(axes, rank: input.rank)
         let kept = (0..<input.rank).filter { !normalized.contains($0) }
@@ -156,7 +156,9 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
                 for i in 0..<width { mean += values[start + i] }
                 mean /= Float(width)
                 if rmsScaling {
-                    for i in 0..<width { variance += values[start + i] * values[start + i] }
+                    // Keras 3 (as of 3.15, and documented as a known flaw) divides by the
+                    // variance's root here, not the root mean square, without centring.
+                    for i in 0..<width { let d = values[start + i] - mean; variance += d * d }
                     variance /= Float(width)
                     let inverse = 1 / (variance + epsilon).squareRoot()
                     for i in 0..<width { values[start + i] *= inverse * (gamma?.values[i] ?? 1) }
