@@ -1,6 +1,8 @@
 /// The time loop shared by SimpleRNN, LSTM and GRU (alone, stacked in an RNN, or wrapped in
-/// Bidirectional): the input projection for every step as one matrix product, then one
-/// product with the recurrent kernel per step, in buffers allocated once.
+/// Bidirectional): the input projection of every step as one matrix product
+/// (batch·time × gates·units), then per step one product of the state with the recurrent
+/// kernel, accumulated into that step's rows of the projection, and the gate arithmetic. Every
+/// buffer is allocated once per call, none per step.
 struct RecurrentRun {
     /// 1 (SimpleRNN), 3 (GRU: z, r, h) or 4 (LSTM: i, f, c, o), Keras 2/3's gate order.
     let gates: Int
@@ -10,152 +12,197 @@ struct RecurrentRun {
     let activation: @Sendable (Float) -> Float
     let recurrentActivation: @Sendable (Float) -> Float
 
-    /// `input` (batch, time, features); `weights` kernel (features, gates·units), recurrent
-    /// kernel (units, gates·units), optional bias (gates·units, or 2 × gates·units with
-    /// `resetAfter`). Returns every step's output (in processing order) and the final states.
-    /// Masked steps keep the previous state and repeat the previous output (zeros at first),
-    /// or give zeros when `zeroMaskedOutputs`.
-    func run(_ input: Tensor, weights: [Tensor], goBackwards: Bool,
-             zeroMaskedOutputs: Bool = false) throws -> (sequence: Tensor, last: Tensor, states: [Tensor]) {
+    /// States carried between steps: LSTM h and c, the others h.
+    var stateCount: Int { gates == 4 ? 2 : 1 }
+
+    /// Runs over `input` (batch, time, features) with `weights` kernel (features, gates·units),
+    /// recurrent kernel (units, gates·units) and an optional bias (gates·units, or 2 × gates·units:
+    /// GRU `reset_after` keeps an input and a recurrent bias, cuDNN LSTM two that add up).
+    ///
+    /// `mask` has one flag per (batch, time) in the input's time order. Like Keras' `rnn`, a
+    /// masked step keeps the states and outputs the previous output (zeros before the first
+    /// real step), or zeros when `zeroMaskedOutputs` (`zero_output_for_mask`, which
+    /// Bidirectional sets when it returns sequences). `initialStates` default to zeros.
+    ///
+    /// Returns the outputs of every step in processing order (reversed with `goBackwards`, as
+    /// Keras returns them), the output of the last processed step, and the final states.
+    func run(_ input: Tensor, weights: [Tensor], mask: [Bool]?, goBackwards: Bool, zeroMaskedOutputs: Bool,
+             initialStates: [Tensor] = []) throws -> (sequence: Tensor, last: Tensor, states: [Tensor]) {
         guard input.rank == 3 else { throw RuntimeError("expects (batch, time, features), got \(input.shape)") }
         let (batch, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
         let width = gates * units
         guard weights.count >= 2, weights[0].count == features * width, weights[1].count == units * width else {
             throw RuntimeError("kernels do not fit \(features) features and \(units) units")
         }
-        // x·W (+ input bias) for every step at once: (batch·time) × width.
+        if let mask, mask.count != batch * steps {
+            throw RuntimeError("the mask has \(mask.count) flags for \(batch) × \(steps) steps")
+        }
+        guard initialStates.isEmpty || initialStates.count == stateCount else {
+            throw RuntimeError("expects \(stateCount) initial state(s), got \(initialStates.count)")
+        }
+        for state in initialStates where state.count != batch * units {
+            throw RuntimeError("an initial state of shape \(state.shape) does not fit (\(batch), \(units))")
+        }
+
+        guard batch > 0, steps > 0 else {
+            let zeros = Tensor(zeros: [batch, units])
+            let states = initialStates.isEmpty ? Array(repeating: zeros, count: stateCount) : initialStates
+            return (Tensor(zeros: [batch, steps, units]), zeros, states)
+        }
+
+        // x·W + input bias for every step at once: row (b, t) of (batch·time) × width.
         var projected = BLAS.multiply(input.values, weights[0].values, m: batch * steps, n: width, k: features)
-        var recurrentBias = [Float](repeating: 0, count: width)
+        var recurrentBias = [Float](repeating: 0, count: resetAfter ? width : 0)
         if weights.count > 2 {
             let bias = weights[2].values
             if bias.count == 2 * width {
                 Kernels.addBias(Array(bias[0..<width]), to: &projected)
-                recurrentBias = Array(bias[width..<(2 * width)])
-                if !resetAfter {  // cuDNN LSTM keeps two biases that simply add up
-                    Kernels.addBias(recurrentBias, to: &projected)
-                    recurrentBias = [Float](repeating: 0, count: width)
+                if resetAfter {
+                    recurrentBias = Array(bias[width...])
+                } else {
+                    Kernels.addBias(Array(bias[width...]), to: &projected)
                 }
-            } else {
+            } else if bias.count == width {
                 Kernels.addBias(bias, to: &projected)
+            } else {
+                throw RuntimeError("a bias of \(bias.count) values does not fit \(gates) gates of \(units) units")
             }
         }
-        let recurrent = weights[1].values
-        var state = [Float](repeating: 0, count: batch * units)
-        var cell = [Float](repeating: 0, count: gates == 4 ? batch * units : 0)
-        var inner = [Float](repeating: 0, count: batch * width)
-        var previousOutput = [Float](repeating: 0, count: batch * units)
+
+        var state = initialStates.first?.values ?? [Float](repeating: 0, count: batch * units)
+        var cell = gates == 4 ? (initialStates.count > 1 ? initialStates[1].values : [Float](repeating: 0, count: batch * units)) : []
+        var next = [Float](repeating: 0, count: batch * units)
+        var nextCell = [Float](repeating: 0, count: gates == 4 ? batch * units : 0)
+        // GRU reset_after: h·U + recurrent bias, kept apart because r multiplies its candidate part.
+        var inner = [Float](repeating: 0, count: gates == 3 && resetAfter ? batch * width : 0)
+        // GRU with the reset before the product: r ⊙ h.
+        var gated = [Float](repeating: 0, count: gates == 3 && !resetAfter ? batch * units : 0)
         var sequence = [Float](repeating: 0, count: batch * steps * units)
-        var gated = [Float](repeating: 0, count: batch * units)  // GRU reset_after=False: r·h
-        let mask = input.mask
-        for step in 0..<steps {
-            let t = goBackwards ? steps - 1 - step : step
-            // h·U, or for GRU without reset_after only the z and r columns first.
-            if gates == 3 && !resetAfter {
-                recurrent.withUnsafeBufferPointer { u in
-                    state.withUnsafeBufferPointer { h in
-                        inner.withUnsafeMutableBufferPointer { out in
-                            BLAS.gemm(m: batch, n: 2 * units, k: units, h.baseAddress!, lda: units,
-                                      u.baseAddress!, ldb: width, out.baseAddress!, ldc: width)
+        let rowStride = steps * width
+
+        let recurrent = weights[1].values
+        let (activation, recurrentActivation, units, gates, resetAfter) =
+            (self.activation, self.recurrentActivation, self.units, self.gates, self.resetAfter)
+        recurrent.withUnsafeBufferPointer { recurrent in
+            let u = recurrent.baseAddress!
+            projected.withUnsafeMutableBufferPointer { projected in
+            state.withUnsafeMutableBufferPointer { state in
+            cell.withUnsafeMutableBufferPointer { cell in
+            next.withUnsafeMutableBufferPointer { next in
+            nextCell.withUnsafeMutableBufferPointer { nextCell in
+            inner.withUnsafeMutableBufferPointer { inner in
+            gated.withUnsafeMutableBufferPointer { gated in
+            recurrentBias.withUnsafeBufferPointer { recurrentBias in
+            sequence.withUnsafeMutableBufferPointer { sequence in
+                let h = state.baseAddress!
+                for step in 0..<steps {
+                    let t = goBackwards ? steps - 1 - step : step
+                    // This step's rows of the projection: row b starts at b · rowStride.
+                    let x = projected.baseAddress! + t * width
+                    switch gates {
+                    case 4:
+                        BLAS.gemm(m: batch, n: width, k: units, h, lda: units, u, ldb: width, x, ldc: rowStride, beta: 1)
+                        for b in 0..<batch {
+                            let row = x + b * rowStride, s = b * units
+                            for j in 0..<units {
+                                let i = recurrentActivation(row[j])
+                                let f = recurrentActivation(row[units + j])
+                                let candidate = activation(row[2 * units + j])
+                                let o = recurrentActivation(row[3 * units + j])
+                                let c = f * cell[s + j] + i * candidate
+                                nextCell[s + j] = c
+                                next[s + j] = o * activation(c)
+                            }
+                        }
+                    case 3 where resetAfter:
+                        BLAS.gemm(m: batch, n: width, k: units, h, lda: units, u, ldb: width, inner.baseAddress!, ldc: width)
+                        for b in 0..<batch {
+                            let row = x + b * rowStride, r = b * width, s = b * units
+                            for j in 0..<units {
+                                let z = recurrentActivation(row[j] + inner[r + j] + recurrentBias[j])
+                                let reset = recurrentActivation(row[units + j] + inner[r + units + j] + recurrentBias[units + j])
+                                let candidate = activation(row[2 * units + j]
+                                                           + reset * (inner[r + 2 * units + j] + recurrentBias[2 * units + j]))
+                                next[s + j] = z * h[s + j] + (1 - z) * candidate
+                            }
+                        }
+                    case 3:
+                        // z and r from h·U first, then (r ⊙ h)·U_h for the candidate.
+                        BLAS.gemm(m: batch, n: 2 * units, k: units, h, lda: units, u, ldb: width, x, ldc: rowStride, beta: 1)
+                        for b in 0..<batch {
+                            let row = x + b * rowStride, s = b * units
+                            for j in 0..<units { gated[s + j] = recurrentActivation(row[units + j]) * h[s + j] }
+                        }
+                        BLAS.gemm(m: batch, n: units, k: units, gated.baseAddress!, lda: units, u + 2 * units, ldb: width,
+                                  x + 2 * units, ldc: rowStride, beta: 1)
+                        for b in 0..<batch {
+                            let row = x + b * rowStride, s = b * units
+                            for j in 0..<units {
+                                let z = recurrentActivation(row[j])
+                                next[s + j] = z * h[s + j] + (1 - z) * activation(row[2 * units + j])
+                            }
+                        }
+                    default:
+                        BLAS.gemm(m: batch, n: units, k: units, h, lda: units, u, ldb: units, x, ldc: rowStride, beta: 1)
+                        for b in 0..<batch {
+                            let row = x + b * rowStride, s = b * units
+                            for j in 0..<units { next[s + j] = activation(row[j]) }
                         }
                     }
-                }
-            } else {
-                recurrent.withUnsafeBufferPointer { u in
-                    state.withUnsafeBufferPointer { h in
-                        inner.withUnsafeMutableBufferPointer { out in
-                            BLAS.gemm(m: batch, n: width, k: units, h.baseAddress!, lda: units,
-                                      u.baseAddress!, ldb: width, out.baseAddress!, ldc: width)
+                    // Keep the new states where the step is real; write the step's output.
+                    for b in 0..<batch {
+                        let s = b * units
+                        let output = sequence.baseAddress! + (b * steps + step) * units
+                        if let mask, !mask[b * steps + t] {
+                            if zeroMaskedOutputs || step == 0 {
+                                output.update(repeating: 0, count: units)
+                            } else {
+                                output.update(from: output - units, count: units)
+                            }
+                            continue
                         }
+                        (h + s).update(from: next.baseAddress! + s, count: units)
+                        if gates == 4 { (cell.baseAddress! + s).update(from: nextCell.baseAddress! + s, count: units) }
+                        output.update(from: h + s, count: units)
                     }
                 }
-                if resetAfter { Kernels.addBias(recurrentBias, to: &inner) }
-            }
-            var newState = state
-            var newCell = cell
+            }}}}}}}}}
+        }
+        var last = [Float](repeating: 0, count: batch * units)
+        if steps > 0 {
             for b in 0..<batch {
-                let x = (b * steps + t) * width, r = b * width, s = b * units
-                switch gates {
-                case 4:
-                    for j in 0..<units {
-                        let i = recurrentActivation(projected[x + j] + inner[r + j])
-                        let f = recurrentActivation(projected[x + units + j] + inner[r + units + j])
-                        let c = activation(projected[x + 2 * units + j] + inner[r + 2 * units + j])
-                        let o = recurrentActivation(projected[x + 3 * units + j] + inner[r + 3 * units + j])
-                        newCell[s + j] = f * cell[s + j] + i * c
-                        newState[s + j] = o * activation(newCell[s + j])
-                    }
-                case 3:
-                    if resetAfter {
-                        for j in 0..<units {
-                            let z = recurrentActivation(projected[x + j] + inner[r + j])
-                            let reset = recurrentActivation(projected[x + units + j] + inner[r + units + j])
-                            let candidate = activation(projected[x + 2 * units + j] + reset * inner[r + 2 * units + j])
-                            newState[s + j] = z * state[s + j] + (1 - z) * candidate
-                        }
-                    } else {
-                        for j in 0..<units {
-                            let reset = recurrentActivation(projected[x + units + j] + inner[r + units + j])
-                            gated[s + j] = reset * state[s + j]
-                        }
-                    }
-                default:
-                    for j in 0..<units { newState[s + j] = activation(projected[x + j] + inner[r + j]) }
-                }
-            }
-            if gates == 3 && !resetAfter {
-                // (r·h)·U_h for the candidate, then the update.
-                var candidateInner = [Float](repeating: 0, count: batch * units)
-                recurrent.withUnsafeBufferPointer { u in
-                    gated.withUnsafeBufferPointer { g in
-                        candidateInner.withUnsafeMutableBufferPointer { out in
-                            BLAS.gemm(m: batch, n: units, k: units, g.baseAddress!, lda: units,
-                                      u.baseAddress! + 2 * units, ldb: width, out.baseAddress!, ldc: units)
-                        }
-                    }
-                }
-                for b in 0..<batch {
-                    let x = (b * steps + t) * width, r = b * width, s = b * units
-                    for j in 0..<units {
-                        let z = recurrentActivation(projected[x + j] + inner[r + j])
-                        let candidate = activation(projected[x + 2 * units + j] + candidateInner[s + j])
-                        newState[s + j] = z * state[s + j] + (1 - z) * candidate
-                    }
-                }
-            }
-            for b in 0..<batch {
-                let s = b * units, out = (b * steps + step) * units
-                if let mask, !mask[b * steps + t] {
-                    for j in 0..<units { sequence[out + j] = zeroMaskedOutputs ? 0 : previousOutput[s + j] }
-                    continue
-                }
-                for j in 0..<units {
-                    state[s + j] = newState[s + j]
-                    if gates == 4 { cell[s + j] = newCell[s + j] }
-                    sequence[out + j] = newState[s + j]
-                    previousOutput[s + j] = newState[s + j]
-                }
+                let from = (b * steps + steps - 1) * units
+                for j in 0..<units { last[b * units + j] = sequence[from + j] }
             }
         }
         var states = [Tensor(shape: [batch, units], values: state)]
         if gates == 4 { states.append(Tensor(shape: [batch, units], values: cell)) }
-        return (Tensor(shape: [batch, steps, units], values: sequence),
-                Tensor(shape: [batch, units], values: previousOutput), states)
+        return (Tensor(shape: [batch, steps, units], values: sequence), Tensor(shape: [batch, units], values: last), states)
     }
 }
 
 extension Kernels {
-    /// A (batch, time, features) tensor with its time axis reversed (its mask too).
+    /// A (batch, time, …) tensor with its time axis reversed (its mask too).
     static func reverseTime(_ tensor: Tensor) -> Tensor {
         let (batch, steps) = (tensor.shape[0], tensor.shape[1])
         let width = tensor.count / max(batch * steps, 1)
         var values = [Float](repeating: 0, count: tensor.count)
-        for b in 0..<batch {
-            for t in 0..<steps {
-                let from = (b * steps + steps - 1 - t) * width, to = (b * steps + t) * width
-                for j in 0..<width { values[to + j] = tensor.values[from + j] }
+        tensor.values.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                for b in 0..<batch {
+                    for t in 0..<steps {
+                        let from = (b * steps + steps - 1 - t) * width, to = (b * steps + t) * width
+                        for j in 0..<width { target[to + j] = source[from + j] }
+                    }
+                }
             }
         }
-        let mask = tensor.mask.map { mask in (0..<mask.count).map { mask[($0 / steps) * steps + steps - 1 - $0 % steps] } }
-        return Tensor(shape: tensor.shape, values: values, mask: mask)
+        return Tensor(shape: tensor.shape, values: values, mask: tensor.mask.map { reverseTime($0, steps: steps) })
+    }
+
+    /// Per-(batch, time) flags with the time axis reversed.
+    static func reverseTime(_ mask: [Bool], steps: Int) -> [Bool] {
+        guard steps > 0 else { return mask }
+        return mask.indices.map { mask[($0 / steps) * steps + steps - 1 - $0 % steps] }
     }
 }

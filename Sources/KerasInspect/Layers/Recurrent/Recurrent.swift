@@ -59,38 +59,66 @@ struct RecurrentCell: Sendable {
 struct RecurrentOutputs: Sendable {
     let returnSequences: Bool
     let returnState: Bool
+    /// Masked steps output zeros instead of the previous output (Keras `zero_output_for_mask`;
+    /// Bidirectional forces it on for returned sequences).
+    let zeroOutputForMask: Bool
+    /// tf-keras `time_major`: inputs and returned sequences are (time, batch, …).
+    let timeMajor: Bool
 
     init(config: LayerConfig) {
         returnSequences = config.bool("return_sequences", default: false)
         returnState = config.bool("return_state", default: false)
+        zeroOutputForMask = config.bool("zero_output_for_mask", default: false)
+        timeMajor = config.bool("time_major", default: false)
     }
 
-    /// Runs `cells` one after another over the sequence (stacked cells feed each other step by
-    /// step, which comes to the same), then picks the outputs Keras returns.
-    func forward(_ input: Tensor, cells: [RecurrentCell], weights: [Tensor], goBackwards: Bool,
-                 zeroMaskedOutputs: Bool = false) throws -> [Tensor] {
-        var sequence = input
-        var last = input
+    /// Runs `cells` over the sequence and picks the outputs Keras returns. `inputs` is the
+    /// sequence, then optionally every cell's initial states in order (Keras' `initial_state`,
+    /// which a saved model passes as further call inputs). Stacked cells read each other's
+    /// outputs step by step in Keras; running each cell over the whole sequence in turn comes
+    /// to the same, the later cells reading the first one's outputs in processing order.
+    /// `zeroMaskedOutputs` overrides `zero_output_for_mask` (Bidirectional).
+    func forward(_ inputs: [Tensor], cells: [RecurrentCell], weights: [Tensor], goBackwards: Bool,
+                 zeroMaskedOutputs: Bool? = nil) throws -> [Tensor] {
+        guard var sequence = inputs.first else { throw RuntimeError("no input sequence") }
+        let stateCounts = cells.map(\.stateCount)
+        let initialStates = Array(inputs.dropFirst())
+        guard initialStates.isEmpty || initialStates.count == stateCounts.reduce(0, +) else {
+            throw RuntimeError("expects \(stateCounts.reduce(0, +)) initial state tensor(s), got \(initialStates.count)")
+        }
+        if timeMajor {
+            guard sequence.rank == 3 else { throw RuntimeError("expects (time, batch, features), got \(sequence.shape)") }
+            sequence = Kernels.transpose(sequence, permutation: [1, 0, 2])
+        }
+        let zeroMasked = zeroMaskedOutputs ?? zeroOutputForMask
+        let steps = sequence.rank > 1 ? sequence.shape[1] : 0
+        // Keras passes the input's mask on unchanged, whatever the direction.
+        let outputMask = timeMajor ? nil : inputs[0].mask
+        var mask = timeMajor ? nil : inputs[0].mask
+        var last = sequence
         var states: [Tensor] = []
-        var next = 0
+        var next = 0, nextState = 0
         for (index, cell) in cells.enumerated() {
             let count = cell.useBias ? 3 : 2
             guard next + count <= weights.count else { throw RuntimeError("missing recurrent weights") }
-            let run = try cell.runner().run(sequence, weights: Array(weights[next..<(next + count)]),
-                                            goBackwards: goBackwards && index == 0, zeroMaskedOutputs: zeroMaskedOutputs)
+            let reversed = goBackwards && index == 0
+            let run = try cell.runner().run(
+                sequence, weights: Array(weights[next..<(next + count)]), mask: mask, goBackwards: reversed,
+                zeroMaskedOutputs: zeroMasked,
+                initialStates: initialStates.isEmpty ? [] : Array(initialStates[nextState..<(nextState + cell.stateCount)]))
             next += count
+            nextState += cell.stateCount
+            // The next cell reads this one's outputs, which run in processing order.
+            if reversed, let current = mask { mask = Kernels.reverseTime(current, steps: steps) }
             sequence = run.sequence
-            sequence.mask = input.mask.map { mask in
-                // The outputs run in processing order: a reversed run reverses its mask too.
-                guard goBackwards else { return mask }
-                let steps = input.shape[1]
-                return (0..<mask.count).map { mask[($0 / steps) * steps + steps - 1 - $0 % steps] }
-            }
             last = run.last
             states += run.states
         }
-        var output = returnSequences ? sequence : last
-        if !returnSequences { output.mask = nil }
+        var output = last
+        if returnSequences {
+            output = timeMajor ? Kernels.transpose(sequence, permutation: [1, 0, 2]) : sequence
+            output.mask = outputMask
+        }
         return [output] + (returnState ? states : [])
     }
 
@@ -98,8 +126,10 @@ struct RecurrentOutputs: Sendable {
     func shapes(input: TensorShape, cells: [RecurrentCell]) throws -> [TensorShape] {
         guard input.rank == 3 else { throw LayerConfigError("expects (batch, time, features), got \(input)") }
         guard let last = cells.last else { throw LayerConfigError("has no cells") }
-        let batch = input.dims[0]
-        let output = returnSequences ? TensorShape([batch, input.dims[1], last.units]) : TensorShape([batch, last.units])
+        // time_major inputs are (time, batch, features) and so are the returned sequences.
+        let (batch, time) = timeMajor ? (input.dims[1], input.dims[0]) : (input.dims[0], input.dims[1])
+        let sequence = timeMajor ? [time, batch, last.units] : [batch, time, last.units]
+        let output = returnSequences ? TensorShape(sequence) : TensorShape([batch, last.units])
         guard returnState else { return [output] }
         return [output] + cells.flatMap { cell in Array(repeating: TensorShape([batch, cell.units]), count: cell.stateCount) }
     }
@@ -151,15 +181,17 @@ public struct RecurrentLayer: SingleInputLayerKind, SequenceLayerKind {
         try outputShapes(for: [input])[0]
     }
 
+    /// `inputs`: the sequence, then optionally the initial states (h, and c for LSTM).
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
-        guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
-        return try outputs.forward(inputs[0], cells: [cell], weights: weights, goBackwards: goBackwards)
+        try outputs.forward(inputs, cells: [cell], weights: weights, goBackwards: goBackwards)
     }
 
-    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
-        try outputs.forward(input, cells: [cell], weights: weights, goBackwards: goBackwards != flipDirection,
+    func forward(_ inputs: [Tensor], weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
+        try outputs.forward(inputs, cells: [cell], weights: weights, goBackwards: goBackwards != flipDirection,
                             zeroMaskedOutputs: zeroMaskedOutputs && returnSequences)
     }
+
+    var stateCount: Int { cell.stateCount }
 
     /// Keras 1 saved each gate's W, U and b apart (LSTM i, c, f, o; GRU z, r, h): they are
     /// joined into the fused kernels in Keras 2's gate order (LSTM i, f, c, o).
@@ -296,15 +328,17 @@ public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
         return weights
     }
 
+    /// `inputs`: the sequence, then optionally every cell's initial states in order.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
-        guard inputs.count == 1 else { throw RuntimeError("initial states passed as inputs cannot run yet") }
-        return try outputs.forward(inputs[0], cells: cells, weights: weights, goBackwards: goBackwards)
+        try outputs.forward(inputs, cells: cells, weights: weights, goBackwards: goBackwards)
     }
 
-    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
-        try outputs.forward(input, cells: cells, weights: weights, goBackwards: goBackwards != flipDirection,
+    func forward(_ inputs: [Tensor], weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
+        try outputs.forward(inputs, cells: cells, weights: weights, goBackwards: goBackwards != flipDirection,
                             zeroMaskedOutputs: zeroMaskedOutputs && outputs.returnSequences)
     }
+
+    var stateCount: Int { cells.reduce(0) { $0 + $1.stateCount } }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let input = inputs.first, input.rank == 3, let batch = input.dims[0], let steps = input.dims[1],

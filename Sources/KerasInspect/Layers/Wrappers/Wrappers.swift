@@ -147,25 +147,36 @@ public struct BidirectionalLayer: SingleInputLayerKind {
         try forwardLayer.expectedWeights(for: [input]) + backwardLayer.expectedWeights(for: [input])
     }
 
-    /// Both copies run on the input (masked steps give zeros in returned sequences, as Keras
-    /// sets for Bidirectional); the backward sequence is put back in time order, then merged.
+    /// Both copies run on the input (masked steps give zeros in returned sequences: Keras sets
+    /// `zero_output_for_mask` to `return_sequences` on both); the backward sequence is put back
+    /// in time order, then merged. Further inputs are initial states, the first half for the
+    /// forward layer and the second for the backward one, as Keras splits `initial_state`.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
-        guard inputs.count == 1, let input = inputs.first else { throw RuntimeError("initial states cannot run yet") }
+        guard let input = inputs.first else { throw RuntimeError("no input sequence") }
+        let initialStates = Array(inputs.dropFirst())
+        guard initialStates.count % 2 == 0 else {
+            throw RuntimeError("initial states must come in two equal halves, got \(initialStates.count)")
+        }
+        let half = initialStates.count / 2
         let split = try forwardLayer.kind.expectedWeights(for: [TensorShape(input.shape.map { $0 })]).count
         guard split <= weights.count else { throw RuntimeError("missing weights") }
-        func run(_ kind: any LayerKind, _ weights: [Tensor], flip: Bool) throws -> [Tensor] {
-            guard let sequence = kind as? any SequenceLayerKind else { return try kind.forward([input], weights: weights) }
-            return try sequence.forward(input, weights: weights, flipDirection: flip, zeroMaskedOutputs: true)
+        func run(_ kind: any LayerKind, _ weights: [Tensor], flip: Bool, states: ArraySlice<Tensor>) throws -> [Tensor] {
+            guard let sequence = kind as? any SequenceLayerKind else { return try kind.forward([input] + states, weights: weights) }
+            return try sequence.forward([input] + states, weights: weights, flipDirection: flip, zeroMaskedOutputs: true)
         }
-        let forwardOutputs = try run(forwardLayer.kind, Array(weights[..<split]), flip: false)
-        var backwardOutputs = try run(backwardLayer.kind, Array(weights[split...]), flip: flipsBackward)
-        guard let forwardOutput = forwardOutputs.first, var backwardOutput = backwardOutputs.first else {
+        let forwardOutputs = try run(forwardLayer.kind, Array(weights[..<split]), flip: false, states: initialStates[..<half])
+        var backwardOutputs = try run(backwardLayer.kind, Array(weights[split...]), flip: flipsBackward,
+                                      states: initialStates[half...])
+        guard let forwardOutput = forwardOutputs.first, let backwardRun = backwardOutputs.first else {
             throw RuntimeError("the wrapped layer gave no output")
         }
-        if backwardOutput.rank == 3 {
-            backwardOutput = Kernels.reverseTime(backwardOutput)
-            backwardOutputs[0] = backwardOutput
+        if backwardRun.rank == 3 {
+            // Returned sequences run in processing order: reversed back; the mask stays the input's.
+            var reversed = Kernels.reverseTime(backwardRun)
+            reversed.mask = backwardRun.mask
+            backwardOutputs[0] = reversed
         }
+        let backwardOutput = backwardOutputs[0]
         let states = Array(forwardOutputs.dropFirst()) + Array(backwardOutputs.dropFirst())
         guard let mergeMode else { return [forwardOutput, backwardOutput] + states }
         let merged: Tensor
@@ -207,5 +218,8 @@ public struct BidirectionalLayer: SingleInputLayerKind {
 /// A layer that runs along the time axis and can be run in the other direction, which is
 /// what Bidirectional asks of the layer it wraps.
 protocol SequenceLayerKind: LayerKind {
-    func forward(_ input: Tensor, weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor]
+    /// `inputs`: the sequence, then optionally initial states. `flipDirection` runs the other
+    /// way than the config says; `zeroMaskedOutputs` gives zeros at masked steps of returned
+    /// sequences.
+    func forward(_ inputs: [Tensor], weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor]
 }
