@@ -33,6 +33,21 @@ import Testing
         }
     }
 
+    /// The recurrent kernels' own tanh against the C library's, over the whole useful range.
+    @Test func fastTanhIsAccurate() {
+        var worst: Float = 0
+        var x: Float = -12
+        while x <= 12 {
+            let exact = Float(Foundation.tanh(Double(x)))
+            let error = abs(Kernels.tanh(x) - exact)
+            worst = max(worst, error / max(abs(exact), 1e-30))
+            x += 0.000_37
+        }
+        #expect(worst < 1e-6, "largest relative error \(worst)")
+        #expect(Kernels.tanh(0) == 0 && Kernels.tanh(.infinity) == 1 && Kernels.tanh(-.infinity) == -1)
+        #expect(Kernels.tanh(.nan).isNaN)
+    }
+
     struct ModelCase: Sendable, CustomTestStringConvertible {
         let file: URL
         let io: URL

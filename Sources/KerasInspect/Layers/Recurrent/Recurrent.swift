@@ -51,7 +51,8 @@ struct RecurrentCell: Sendable {
 
     func runner() throws -> RecurrentRun {
         RecurrentRun(gates: gates, units: units, resetAfter: resetAfter,
-                     activation: try activation.elementwise(), recurrentActivation: try recurrentActivation.elementwise())
+                     activation: try Kernels.recurrentFunction(activation),
+                     recurrentActivation: try Kernels.recurrentFunction(recurrentActivation))
     }
 }
 
