@@ -66,15 +66,6 @@ import Testing
 
     @Test(arguments: models())
     func modelRunsLikeKeras(_ model: ModelCase) throws {
-        // Keras 3 saves a functional model's mask computation as NotEqual / Any operation
-        // nodes and passes each layer its mask as a `mask` keyword tensor, which the model
-        // runner cannot follow yet (mask keywords are read as further call inputs).
-        guard !(model.file.lastPathComponent.hasPrefix("masking_bidirectional.keras3")) else {
-            withKnownIssue("Keras 3 functional masks: NotEqual/Any operations and mask keyword inputs") {
-                try check(model)
-            }
-            return
-        }
         try check(model)
     }
 

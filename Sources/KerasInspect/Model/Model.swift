@@ -26,6 +26,9 @@ public struct Node: Sendable {
     public var inputs: [TensorRef]
     /// Shapes of the call's outputs; `nil` when they could not be inferred.
     public var outputShapes: [TensorShape]?
+    /// Positions in `inputs` of Keras 3 `mask=` keyword tensors: connections Keras lists,
+    /// but not values the layer computes with (the runtime carries masks on the tensors).
+    public var maskInputs: Set<Int> = []
 
     public init(inputs: [TensorRef], outputShapes: [TensorShape]? = nil) {
         self.inputs = inputs

@@ -210,6 +210,7 @@ struct ModelConfigParser {
         var declaredShapes: [TensorRef: TensorShape] = [:]
         for index in layers.indices {
             for (nodeIndex, raw) in rawNodes[index].enumerated() {
+                layers[index].nodes[nodeIndex].maskInputs = raw.maskPositions
                 layers[index].nodes[nodeIndex].inputs = try raw.refs.map { ref in
                     let resolved = try resolve(ref, from: "\(layers[index].name)[\(nodeIndex)]", layers: layers,
                                                indexByName: indexByName, keras3Style: keras3Style, fromEndpointList: false)
@@ -285,6 +286,8 @@ struct ModelConfigParser {
         var refs: [TensorRef] = []
         var declaredShapes: [TensorRef: TensorShape] = [:]
         var isKeras3 = false
+        /// Positions in `refs` that came from a `mask` keyword.
+        var maskPositions: Set<Int> = []
     }
 
     /// Reads one element of `inbound_nodes` in any generation's format.
@@ -293,7 +296,15 @@ struct ModelConfigParser {
         if let object = node.objectValue, object["args"] != nil || object["kwargs"] != nil {
             raw.isKeras3 = true
             collectKerasTensors(object["args"] ?? .null, into: &raw, depth: 0)
-            collectKerasTensors(object["kwargs"] ?? .null, into: &raw, depth: 0)
+            if let kwargs = object["kwargs"]?.objectValue {
+                for (key, value) in kwargs.entries {
+                    let start = raw.refs.count
+                    collectKerasTensors(value, into: &raw, depth: 1)
+                    if key == "mask" { raw.maskPositions.formUnion(start..<raw.refs.count) }
+                }
+            } else {
+                collectKerasTensors(object["kwargs"] ?? .null, into: &raw, depth: 0)
+            }
         } else {
             collectLegacyRefs(node, into: &raw, depth: 0)
         }

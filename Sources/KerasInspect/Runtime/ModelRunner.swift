@@ -82,21 +82,38 @@ public final class ModelRunner: @unchecked Sendable {
         var values: [TensorRef: Tensor] = [:]
         // How many calls still read each tensor: freed after its last reader unless it is an output.
         var remainingReads: [TensorRef: Int] = [:]
-        for layer in model.graphLayers {
-            for node in layer.nodes { for ref in node.inputs { remainingReads[ref, default: 0] += 1 } }
-        }
         let outputRefs = Set(model.outputs)
+        // Only the calls the outputs depend on run: Keras 3 saves the mask computations
+        // (NotEqual, Any operations) as calls that nothing reads once masks ride on tensors.
+        var needed = Set<NodeRef>()
+        var pending = model.outputs.map { NodeRef(layer: $0.layer, node: $0.node) }
+        while let next = pending.popLast() {
+            guard needed.insert(next).inserted, let layer = model.layer(named: next.layer),
+                  layer.nodes.indices.contains(next.node) else { continue }
+            let node = layer.nodes[next.node]
+            for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+                pending.append(NodeRef(layer: ref.layer, node: ref.node))
+            }
+        }
+        for layer in model.graphLayers {
+            for (index, node) in layer.nodes.enumerated() where needed.contains(NodeRef(layer: layer.name, node: index)) {
+                for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+                    remainingReads[ref, default: 0] += 1
+                }
+            }
+        }
         let inputByLayer = Dictionary(zip(model.inputs.map(\.layer), inputs), uniquingKeysWith: { first, _ in first })
 
         for call in order {
             let layer = model.graphLayers[call.layer]
             let node = layer.nodes[call.node]
             let path = prefix + layer.name
+            guard needed.contains(NodeRef(layer: layer.name, node: call.node)) else { continue }
             var callInputs: [Tensor] = []
-            for ref in node.inputs {
+            for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+                remainingReads[ref, default: 1] -= 1
                 guard let value = values[ref] else { throw RuntimeError("layer '\(path)' reads \(ref), which was never computed") }
                 callInputs.append(value)
-                remainingReads[ref]! -= 1
                 if remainingReads[ref] == 0, !outputRefs.contains(ref) { values[ref] = nil }
             }
             let results: [Tensor]
