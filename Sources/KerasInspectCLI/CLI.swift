@@ -82,6 +82,7 @@ public enum CLI {
           --layers-npz FILE     run: reference outputs of every layer; names the first that differs
           --atol X, --rtol X    run: tolerances for the comparisons (default 1e-4 each)
           --repeat N            run: time N forward passes and print the median
+          --theano-kernels      run: flip convolution kernels (a Keras 1 model trained with Theano)
           --help                show this help
           --version             show the version
 

@@ -9,7 +9,7 @@ enum RunCommand {
     static let spec = ArgumentSpec(
         valueOptions: ["input": nil, "output": nil, "expected": nil, "expected-npz": nil, "layers-npz": nil,
                        "atol": nil, "rtol": nil, "repeat": nil, "format": ["text", "json"]],
-        flags: [])
+        flags: ["theano-kernels"])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
         CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
@@ -22,7 +22,7 @@ enum RunCommand {
                 return count
             }
             let inputs = try readInputs(parsed, model: file.model)
-            let runner = try ModelRunner(file)
+            let runner = try ModelRunner(file, theanoKernels: parsed.has("theano-kernels"))
             let recordLayers = parsed.value("layers-npz") != nil
             let (outputs, layers) = try runner.run(inputs, recordLayers: recordLayers)
             let names = ModelRunner.outputNames(of: file.model)

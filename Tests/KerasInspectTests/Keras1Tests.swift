@@ -96,5 +96,20 @@ import Testing
         let merge = directory.appendingPathComponent("keras1_functional_merge.h5").path
         #expect(throws: KerasInspectError.self) { try ModelFile.open(merge, weights: weights) }
     }
-}
 
+    /// Theano's conv2d flipped its kernels; `--theano-kernels` reproduces the outputs Keras
+    /// computes with the flipped kernels (`keras1_cnn_th.theano.outputs.npz`).
+    @Test func theanoKernelsAreFlipped() throws {
+        let stem = FixturePaths.fixtures.appendingPathComponent("keras1/keras1_cnn_th").path
+        let file = try ModelFile.open(stem + ".h5")
+        let inputs = try NPZ.read(path: stem + ".inputs.npz").map(\.tensor)
+        let flipped = try NPZ.read(path: stem + ".theano.outputs.npz").map(\.tensor)
+        let plain = try NPZ.read(path: stem + ".outputs.npz").map(\.tensor)
+        let outputs = try ModelRunner(file, theanoKernels: true).run(inputs).outputs
+        #expect(OutputComparison(name: "dense_1", actual: outputs[0], expected: flipped[0], atol: 1e-4, rtol: 1e-4).matches)
+        #expect(!OutputComparison(name: "dense_1", actual: outputs[0], expected: plain[0], atol: 1e-4, rtol: 1e-4).matches)
+        let result = CLI.run(["run", stem + ".h5", "--input", stem + ".inputs.npz", "--theano-kernels",
+                              "--expected-npz", stem + ".theano.outputs.npz"])
+        #expect(result.exitCode == ExitCode.success, "\(result.standardOutput)\(result.standardError)")
+    }
+}

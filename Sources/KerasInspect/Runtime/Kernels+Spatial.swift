@@ -215,3 +215,35 @@ extension Kernels {
         return Tensor(shape: [x.batch] + outputSpatial + [width], values: output)
     }
 }
+
+/// Layers whose kernels slide over spatial axes: `kerasinspect run --theano-kernels` flips
+/// those axes for files trained with Theano's true convolution.
+protocol SpatialKernelLayerKind: LayerKind {
+    func flippingSpatialKernels(_ weights: [Tensor]) -> [Tensor]
+}
+
+extension Kernels {
+    /// The tensor with the order of `axes` reversed (a kernel turned by 180° for 2-D).
+    static func flip(_ tensor: Tensor, axes: [Int]) -> Tensor {
+        let shape = tensor.shape
+        let strides = Self.strides(shape)
+        var values = tensor.values
+        var index = [Int](repeating: 0, count: shape.count)
+        for position in 0..<tensor.count {
+            var source = 0
+            for axis in 0..<shape.count {
+                let coordinate = axes.contains(axis) ? shape[axis] - 1 - index[axis] : index[axis]
+                source += coordinate * strides[axis]
+            }
+            values[position] = tensor.values[source]
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(shape: shape, values: values)
+    }
+}

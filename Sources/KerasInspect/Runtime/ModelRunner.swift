@@ -20,8 +20,13 @@ public final class ModelRunner: @unchecked Sendable {
     public let file: ModelFile
     /// Bound weights of every layer, by path (`outer/inner/dense`), in `expectedWeights` order.
     private var weights: [String: [Tensor]] = [:]
+    private let theanoKernels: Bool
 
-    public init(_ file: ModelFile) throws {
+    /// `theanoKernels`: the file was trained with Theano, whose convolution flips its kernels
+    /// (true convolution); TensorFlow and kerasinspect correlate. Keras 1 files do not record
+    /// their backend, so this is the user's call (Keras 2 flipped only when a file said theano).
+    public init(_ file: ModelFile, theanoKernels: Bool = false) throws {
+        self.theanoKernels = theanoKernels
         self.file = file
         guard !file.model.structureUnknown else {
             throw RuntimeError("the model's structure lives in Python code (a subclassed model); only its weights can be shown")
@@ -57,6 +62,9 @@ public final class ModelRunner: @unchecked Sendable {
                     throw RuntimeError("layer '\(path)': stored '\(stored.name)' has shape \(stored.shape), the config implies \(spec.shape)")
                 }
                 bound.append(Tensor(shape: spec.shape, values: try reader.values(of: stored)))
+            }
+            if theanoKernels, let convolution = kind as? any SpatialKernelLayerKind {
+                bound = convolution.flippingSpatialKernels(bound)
             }
             weights[path] = bound
         }

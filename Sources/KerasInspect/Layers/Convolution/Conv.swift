@@ -5,7 +5,7 @@
 ///
 /// Keras 3's `lora_rank` r freezes the kernel and adds trainable factors after the bias:
 /// `lora_kernel_a` (k…, cin / groups, r) and `lora_kernel_b` (r, filters).
-public struct ConvolutionLayer: SingleInputLayerKind {
+public struct ConvolutionLayer: SingleInputLayerKind, SpatialKernelLayerKind {
     public static let classNames = ["Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
                                     "AtrousConvolution1D", "AtrousConvolution2D"]
 
@@ -113,6 +113,15 @@ public struct ConvolutionLayer: SingleInputLayerKind {
         }
         try settings.activation.apply(&result)
         return result
+    }
+
+    /// The kernel's spatial axes reversed: Keras 1 th kernels `(out, in, k…)`, else `(k…, in, out)`.
+    func flippingSpatialKernels(_ weights: [Tensor]) -> [Tensor] {
+        guard let kernel = weights.first else { return weights }
+        let rank = settings.spatialRank
+        let axes = kernel.rank == rank + 2 && settings.keras1 && settings.channelsFirst
+            ? Array(2..<(rank + 2)) : Array(0..<rank)
+        return [Kernels.flip(kernel, axes: axes)] + weights.dropFirst()
     }
 
     public static let explanation = """
