@@ -46,6 +46,7 @@ public struct Activation: Sendable, Equatable {
         case "linear": return
         case "softmax": Self.softmax(&tensor.values, width: tensor.lastDimension)
         case "log_softmax": Self.logSoftmax(&tensor.values, width: tensor.lastDimension)
+        case "sparsemax": Self.sparsemax(&tensor.values, width: tensor.lastDimension)
         case "glu":
             // Runs on the two halves of the last axis: a · sigmoid(b). The output is half as wide.
             let width = tensor.lastDimension
@@ -74,7 +75,8 @@ public struct Activation: Sendable, Equatable {
         return result
     }
 
-    /// The scalar function for element-wise activations (every one but softmax, log_softmax, glu).
+    /// The scalar function for element-wise activations (every one but softmax, log_softmax,
+    /// sparsemax, glu).
     public func elementwise() throws -> @Sendable (Float) -> Float {
         switch canonical {
         case "linear": return { $0 }
@@ -138,6 +140,34 @@ public struct Activation: Sendable, Equatable {
                     sum += row[index]
                 }
                 for index in row.indices { row[index] /= sum }
+                start += width
+            }
+        }
+    }
+
+    /// Sparsemax along rows of `width` values as Keras 3.15's TensorFlow backend computes it:
+    /// sorted descending, support where `z_k − (cumsum_k − 1) / k > 0`, then
+    /// `τ = (Σ_{k in support} cumsum_k − 1) / |support|` — the sum of the cumulative sums,
+    /// where the JAX and NumPy backends (and the sparsemax paper) take the last one. The two
+    /// agree when one value dominates; TensorFlow is the backend that wrote our truth tables.
+    static func sparsemax(_ values: inout [Float], width: Int) {
+        guard width > 0 else { return }
+        var sorted = [Float](repeating: 0, count: width)
+        values.withUnsafeMutableBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                for i in 0..<width { sorted[i] = buffer[start + i] }
+                sorted.sort(by: >)
+                var cumulative: Float = 0, supportSum: Float = 0, support: Float = 0
+                for (index, value) in sorted.enumerated() {
+                    cumulative += value
+                    if value - (cumulative - 1) / Float(index + 1) > 0 {
+                        supportSum += cumulative
+                        support += 1
+                    }
+                }
+                let tau = (supportSum - 1) / support
+                for i in 0..<width { buffer[start + i] = max(buffer[start + i] - tau, 0) }
                 start += width
             }
         }

@@ -46,9 +46,12 @@ public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
     let slope: Float
     let threshold: Float
     let axes: [Int]
+    /// Keras 3 replaces masked logits by -1e9; tf-keras adds -1e9 to them.
+    let keras3: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         className = config.className
+        keras3 = config.isKeras3
         maxValue = config.has("max_value") && config["max_value"]?.doubleValue != nil
             ? Float(config.double("max_value", default: 0)) : nil
         switch className {
@@ -63,14 +66,7 @@ public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
         switch className {
         case "Softmax":
-            guard axes.count == 1 else { throw RuntimeError("softmax over several axes cannot run yet") }
-            let axis = axes[0] < 0 ? axes[0] + input.rank : axes[0]
-            guard axis > 0, axis < input.rank else { throw RuntimeError("softmax axis \(axes[0]) is out of range") }
-            var moved = Kernels.moveAxis(input, from: axis, to: input.rank - 1)
-            Activation.softmax(&moved.values, width: moved.lastDimension)
-            var result = Kernels.moveAxis(moved, from: input.rank - 1, to: axis)
-            result.mask = input.mask
-            return result
+            return try softmax(input)
         case "ELU":
             let alpha = slope
             return input.map { $0 > 0 ? $0 : alpha * expm1f($0) }
@@ -89,6 +85,50 @@ public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
                 return y
             }
         }
+    }
+}
+
+extension ParameterFreeActivationLayer {
+    /// Softmax over `axes` (several axes form one distribution, Keras' `exp(x − logsumexp)`).
+    /// A mask (Keras broadcasts it against the input from the right, so a (batch, time) mask
+    /// fits a (batch, time) input) pushes masked logits to -1e9; Keras 3 then also zeroes the
+    /// masked outputs, so a fully masked row is all zeros there and uniform in tf-keras.
+    func softmax(_ input: Tensor) throws -> Tensor {
+        let rank = input.rank
+        let resolved = try Set(axes.map { axis -> Int in
+            let value = axis < 0 ? axis + rank : axis
+            guard value > 0, value < rank else { throw RuntimeError("softmax axis \(axis) is out of range for rank \(rank)") }
+            return value
+        }).sorted()
+        var logits = input
+        logits.mask = nil
+        var maskIndex: [Int]? = nil
+        if let mask = input.mask {
+            let maskShape = [input.batch, mask.count / max(input.batch, 1)]
+            let padded = Array(repeating: 1, count: max(rank - 2, 0)) + maskShape
+            guard padded.count == rank, zip(padded, input.shape).allSatisfy({ $0.0 == 1 || $0.0 == $0.1 }) else {
+                throw RuntimeError("a mask of shape \(maskShape) does not broadcast to input \(input.shape)")
+            }
+            let index = Kernels.broadcastIndices(from: padded, to: input.shape)
+            maskIndex = index
+            let keras3 = keras3
+            logits.values.withUnsafeMutableBufferPointer { values in
+                for i in values.indices where !mask[index[i]] {
+                    values[i] = keras3 ? -1e9 : values[i] + -1e9
+                }
+            }
+        }
+        let kept = (0..<rank).filter { !resolved.contains($0) }
+        var moved = Kernels.transpose(logits, permutation: kept + resolved)
+        Activation.softmax(&moved.values, width: resolved.map { input.shape[$0] }.reduce(1, *))
+        var inverse = [Int](repeating: 0, count: rank)
+        for (position, axis) in (kept + resolved).enumerated() { inverse[axis] = position }
+        var result = Kernels.transpose(moved, permutation: inverse)
+        if keras3, let mask = input.mask, let maskIndex {
+            for i in result.values.indices where !mask[maskIndex[i]] { result.values[i] = 0 }
+        }
+        result.mask = input.mask
+        return result
     }
 }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// `Attention` (Luong, dot-product) and `AdditiveAttention` (Bahdanau) over
 /// `[query, value]` or `[query, value, key]` (key defaults to value), in call order.
 /// The output is the query's shape with the value's width: `(batch, Tq, dim_v)`.
@@ -19,6 +21,9 @@ public struct AttentionLayer: LayerKind {
     public let concatScore: Bool
     /// AdditiveAttention's `scale` width follows the query in Keras 3, the value in tf-keras.
     let scaleFollowsQuery: Bool
+    /// TensorFlow 2.4–2.9 saved `causal` in the config; later versions take
+    /// `use_causal_mask` as a call argument, which a saved graph keeps outside the config.
+    let causal: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         additive = config.className == "AdditiveAttention"
@@ -29,6 +34,7 @@ public struct AttentionLayer: LayerKind {
         }
         concatScore = !additive && scoreMode == "concat"
         scaleFollowsQuery = config.isKeras3
+        causal = config.bool("causal", default: false)
     }
 
     private func roles(_ inputs: [TensorShape]) throws -> (query: TensorShape, value: TensorShape) {
@@ -61,6 +67,81 @@ public struct AttentionLayer: LayerKind {
         return weights
     }
 
+    /// Per example: scores (Tq × Tv), masked by the value mask (and the causal triangle) to
+    /// -1e9, softmax over the values, the weighted sum of the values, and rows of masked
+    /// queries set to zero. Scores are `scale · q·k` (dot; Keras' BaseDenseAttention
+    /// `_calculate_scores`), `w · Σ tanh(scale · (q + k))` (concat) or `Σ scale · tanh(q + k)`
+    /// (additive), the scales being 1 when absent.
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 2 || inputs.count == 3 else { throw RuntimeError("needs [query, value] or [query, value, key]") }
+        let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
+        guard query.rank == 3, value.rank == 3, key.rank == 3 else {
+            throw RuntimeError("only (batch, time, features) inputs can run, got \(inputs.map(\.shape))")
+        }
+        let batch = query.shape[0], queryLength = query.shape[1], dim = query.shape[2]
+        let valueLength = value.shape[1], valueWidth = value.shape[2]
+        guard key.shape[0] == batch, value.shape[0] == batch, key.shape[1] == valueLength, key.shape[2] == dim else {
+            throw RuntimeError("query \(query.shape), value \(value.shape) and key \(key.shape) do not fit together")
+        }
+        var next = 0
+        let scale = useScale ? weights[safe: next] : nil
+        if useScale { next += 1 }
+        let concatWeight = concatScore ? weights[safe: next]?.values.first : nil
+        if useScale, scale == nil || (additive && scale!.count != dim) { throw RuntimeError("missing or misshapen scale") }
+        if concatScore, concatWeight == nil { throw RuntimeError("missing concat_score_weight") }
+        let allowed = try Kernels.attentionMask(batch: batch, queryLength: queryLength, keyLength: valueLength,
+                                                queryMask: nil, valueMask: value.mask, keyMask: nil, causal: causal)
+        var output = [Float](repeating: 0, count: batch * queryLength * valueWidth)
+        var scores = [Float](repeating: 0, count: queryLength * valueLength)
+        query.values.withUnsafeBufferPointer { q in
+            key.values.withUnsafeBufferPointer { k in
+                value.values.withUnsafeBufferPointer { v in
+                    output.withUnsafeMutableBufferPointer { out in
+                        scores.withUnsafeMutableBufferPointer { scores in
+                            for b in 0..<batch {
+                                let qb = q.baseAddress! + b * queryLength * dim, kb = k.baseAddress! + b * valueLength * dim
+                                if !additive && !concatScore {
+                                    BLAS.gemm(m: queryLength, n: valueLength, k: dim, qb, kb, transposeB: true,
+                                              scores.baseAddress!, alpha: scale?.values[0] ?? 1)
+                                } else {
+                                    let s = scale?.values
+                                    for i in 0..<queryLength {
+                                        for j in 0..<valueLength {
+                                            var sum: Float = 0
+                                            for d in 0..<dim {
+                                                let x = qb[i * dim + d] + kb[j * dim + d]
+                                                if additive {
+                                                    sum += (s?[d] ?? 1) * tanhf(x)
+                                                } else {
+                                                    sum += tanhf((s?[0] ?? 1) * x)
+                                                }
+                                            }
+                                            scores[i * valueLength + j] = concatScore ? concatWeight! * sum : sum
+                                        }
+                                    }
+                                }
+                                Kernels.withFlags(allowed) { flags in
+                                    Kernels.maskedSoftmaxRows(scores.baseAddress!, rows: queryLength, width: valueLength,
+                                                              allowed: flags.map { $0 + b * queryLength * valueLength })
+                                }
+                                BLAS.gemm(m: queryLength, n: valueWidth, k: valueLength, scores.baseAddress!,
+                                          v.baseAddress! + b * valueLength * valueWidth,
+                                          out.baseAddress! + b * queryLength * valueWidth)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let queryMask = query.mask {
+            guard queryMask.count == batch * queryLength else { throw RuntimeError("the query mask does not fit \(query.shape)") }
+            for row in 0..<(batch * queryLength) where !queryMask[row] {
+                for d in 0..<valueWidth { output[row * valueWidth + d] = 0 }
+            }
+        }
+        return [Tensor(shape: [batch, queryLength, valueWidth], values: output, mask: query.mask)]
+    }
+
     /// Scores (Tq × Tv products of width dim) and the weighted sum of values, per example.
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard inputs.count >= 2, inputs[0].rank == 3, inputs[1].rank == 3,
@@ -75,4 +156,9 @@ public struct AttentionLayer: LayerKind {
         learned scale (one number for Attention, one per feature for AdditiveAttention) and, \
         for Attention with score_mode="concat", one more scalar.
         """
+}
+
+fileprivate extension Array {
+    /// The element at `index`, or nil past the end.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -4,8 +4,9 @@ import Glibc
 ///
 /// Four dense projections, each with a bias when `use_bias`: query `(Dq, h, key_dim)`,
 /// key `(Dk, h, key_dim)`, value `(Dv, h, value_dim)` and the output
-/// `(h, value_dim, Dout)`, where `Dout` is `output_shape` or the query's width.
-/// Params: the sum of the four kernels and their biases.
+/// `(h, value_dim, Dout)`, where `Dout` is `output_shape` or the query's width; Keras 3.15's
+/// `use_gate` adds a fifth, `gate` `(Dq, h, value_dim)`, created between key and value.
+/// Params: the sum of the kernels and their biases.
 public struct MultiHeadAttentionLayer: LayerKind {
     public static let classNames = ["MultiHeadAttention"]
 
@@ -14,6 +15,15 @@ public struct MultiHeadAttentionLayer: LayerKind {
     public let valueDim: Int
     public let useBias: Bool
     public let outputShape: [Int]?
+    /// Axes attention runs over (nil: every axis between batch and features).
+    let attentionAxes: [Int]?
+    /// Keras 3.15: a sigmoid gate projected from the query multiplies the heads.
+    let useGate: Bool
+    /// Keras 3.15: each query attends only to keys fewer than this many positions away.
+    let slidingWindow: Int?
+    /// Keras 3 with dropout takes its einsum path even at inference, whose Softmax layer
+    /// zeroes masked probabilities (the dot_product_attention path and tf-keras do not).
+    let zeroMaskedScores: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         heads = try config.int("num_heads")
@@ -21,6 +31,10 @@ public struct MultiHeadAttentionLayer: LayerKind {
         valueDim = try config.int("value_dim", default: keyDim)
         useBias = config.bool("use_bias", default: true)
         outputShape = config.has("output_shape") ? try config.intList("output_shape") : nil
+        attentionAxes = config.has("attention_axes") ? try config.intList("attention_axes") : nil
+        useGate = config.bool("use_gate", default: false)
+        slidingWindow = config.optionalInt("sliding_window")
+        zeroMaskedScores = config.isKeras3 && config.double("dropout", default: 0) > 0
         guard heads > 0, keyDim > 0, valueDim > 0 else { throw LayerConfigError("num_heads, key_dim and value_dim must be positive") }
     }
 
@@ -54,62 +68,111 @@ public struct MultiHeadAttentionLayer: LayerKind {
         }
         projection("query", kernel: [queryWidth, heads, keyDim], bias: [heads, keyDim])
         projection("key", kernel: [keyWidth, heads, keyDim], bias: [heads, keyDim])
+        if useGate { projection("gate", kernel: [queryWidth, heads, valueDim], bias: [heads, valueDim]) }
         projection("value", kernel: [valueWidth, heads, valueDim], bias: [heads, valueDim])
         projection("attention_output", kernel: [heads, valueDim] + output, bias: output)
         return weights
     }
 
-    /// The four projections plus the two attention products (scores and weighted values),
-    /// for rank-3 `(batch, positions, features)` inputs.
-    /// Scaled dot-product attention per head over the sequence axis (Keras' default
-    /// `attention_axes`): projections through sgemm, softmax over the keys, then the output
-    /// projection. Attention masks cannot run yet.
+    /// Per head: scaled dot-product attention over `attention_axes` (by default every axis
+    /// between the batch and the features), the softmax running jointly over the key
+    /// positions those axes span; other axes act like more batch. Projections go through sgemm,
+    /// the (query, key) products per head too. Masks (query rows; value and key columns; a
+    /// sliding window) follow `_compute_attention_mask` and need (batch, time, features)
+    /// inputs; with `use_gate` the heads are multiplied by sigmoid(query · gate) before the
+    /// output projection.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
         guard inputs.count >= 2 else { throw RuntimeError("needs query and value inputs") }
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
-        guard query.rank == 3, value.rank == 3, key.rank == 3 else { throw RuntimeError("only (batch, sequence, features) inputs can run yet") }
-        guard inputs.allSatisfy({ $0.mask == nil }) else { throw RuntimeError("masked attention cannot run yet") }
-        let stride = useBias ? 2 : 1
-        guard weights.count == 4 * stride else { throw RuntimeError("expected \(4 * stride) weights, got \(weights.count)") }
-        func project(_ x: Tensor, _ index: Int, depth: Int) -> [Float] {
-            let width = x.lastDimension, rows = x.count / width
-            var out = BLAS.multiply(x.values, weights[index * stride].values, m: rows, n: heads * depth, k: width)
-            if useBias { Kernels.addBias(weights[index * stride + 1].values, to: &out) }
-            return out
+        let rank = query.rank
+        guard rank >= 3, value.rank == rank, key.rank == rank else {
+            throw RuntimeError("query, value and key need one rank of at least 3, got \(inputs.map(\.shape))")
         }
-        let batch = query.shape[0], queryLength = query.shape[1], keyLength = key.shape[1]
-        let q = project(query, 0, depth: keyDim), k = project(key, 1, depth: keyDim), v = project(value, 2, depth: valueDim)
+        guard Array(value.shape.dropLast()) == Array(key.shape.dropLast()) else {
+            throw RuntimeError("value \(value.shape) and key \(key.shape) differ before their last axis")
+        }
+        let middle = Array(1..<(rank - 1))
+        let attended = try attentionAxes.map { axes in
+            try Set(axes.map { axis -> Int in
+                let resolved = axis < 0 ? axis + rank - 1 : axis
+                guard middle.contains(resolved) else { throw RuntimeError("attention axis \(axis) is out of range for rank \(rank)") }
+                return resolved
+            }).sorted()
+        } ?? middle
+        let batchLike = middle.filter { !attended.contains($0) }
+        for axis in batchLike where query.shape[axis] != key.shape[axis] {
+            throw RuntimeError("query \(query.shape) and key \(key.shape) differ on axis \(axis), which is not attended over")
+        }
+        let masked = inputs.contains { $0.mask != nil } || slidingWindow != nil
+        if masked, rank != 3 { throw RuntimeError("masks and sliding windows need (batch, time, features) inputs") }
+
+        let stride = useBias ? 2 : 1
+        guard weights.count == (useGate ? 5 : 4) * stride else {
+            throw RuntimeError("expected \((useGate ? 5 : 4) * stride) weights, got \(weights.count)")
+        }
+        func projection(_ index: Int, _ x: Tensor) throws -> [Float] {
+            try Kernels.project(x, kernel: weights[index * stride], bias: useBias ? weights[index * stride + 1] : nil)
+        }
+        let order = useGate ? (query: 0, key: 1, gate: 2, value: 3, output: 4) : (query: 0, key: 1, gate: -1, value: 2, output: 3)
+        // Projected (batch, positions…, heads, depth), then heads and attended positions made
+        // contiguous: (batch, batch-like…, heads, attended…, depth).
+        func grouped(_ values: [Float], like x: Tensor, depth: Int) -> Tensor {
+            let shape = Array(x.shape.dropLast()) + [heads, depth]
+            let permutation = [0] + batchLike + [rank - 1] + attended + [rank]
+            return Kernels.transpose(Tensor(shape: shape, values: values), permutation: permutation)
+        }
+        let q = grouped(try projection(order.query, query), like: query, depth: keyDim)
+        let k = grouped(try projection(order.key, key), like: key, depth: keyDim)
+        let v = grouped(try projection(order.value, value), like: value, depth: valueDim)
+        let queryPositions = attended.map { query.shape[$0] }.reduce(1, *)
+        let keyPositions = attended.map { key.shape[$0] }.reduce(1, *)
+        let groups = q.count / (queryPositions * keyDim)
+        let allowed = try Kernels.attentionMask(batch: query.batch, queryLength: queryPositions, keyLength: keyPositions,
+                                                queryMask: query.mask, valueMask: value.mask,
+                                                keyMask: inputs.count > 2 ? key.mask : nil, slidingWindow: slidingWindow)
+        let groupsPerBatch = groups / max(query.batch, 1)
+        var context = [Float](repeating: 0, count: groups * queryPositions * valueDim)
+        var scores = [Float](repeating: 0, count: queryPositions * keyPositions)
         let scale = 1 / Float(keyDim).squareRoot()
-        var context = [Float](repeating: 0, count: batch * queryLength * heads * valueDim)
-        var scores = [Float](repeating: 0, count: keyLength)
-        for b in 0..<batch {
-            for h in 0..<heads {
-                for i in 0..<queryLength {
-                    let qBase = ((b * queryLength + i) * heads + h) * keyDim
-                    var largest = -Float.infinity
-                    for j in 0..<keyLength {
-                        let kBase = ((b * keyLength + j) * heads + h) * keyDim
-                        var dot: Float = 0
-                        for d in 0..<keyDim { dot += q[qBase + d] * k[kBase + d] }
-                        scores[j] = dot * scale
-                        largest = max(largest, scores[j])
-                    }
-                    var sum: Float = 0
-                    for j in 0..<keyLength { scores[j] = expf(scores[j] - largest); sum += scores[j] }
-                    let cBase = ((b * queryLength + i) * heads + h) * valueDim
-                    for j in 0..<keyLength {
-                        let weight = scores[j] / sum
-                        let vBase = ((b * keyLength + j) * heads + h) * valueDim
-                        for d in 0..<valueDim { context[cBase + d] += weight * v[vBase + d] }
+        q.values.withUnsafeBufferPointer { q in
+            k.values.withUnsafeBufferPointer { k in
+                v.values.withUnsafeBufferPointer { v in
+                    context.withUnsafeMutableBufferPointer { out in
+                        scores.withUnsafeMutableBufferPointer { scores in
+                            Kernels.withFlags(allowed) { flags in
+                                for g in 0..<groups {
+                                    Kernels.attend(query: q.baseAddress! + g * queryPositions * keyDim, ldq: keyDim,
+                                                   key: k.baseAddress! + g * keyPositions * keyDim, ldk: keyDim,
+                                                   value: v.baseAddress! + g * keyPositions * valueDim, ldv: valueDim,
+                                                   output: out.baseAddress! + g * queryPositions * valueDim, ldo: valueDim,
+                                                   queryLength: queryPositions, keyLength: keyPositions, depth: keyDim,
+                                                   valueDepth: valueDim, scale: scale,
+                                                   allowed: flags.map { $0 + (g / groupsPerBatch) * queryPositions * keyPositions },
+                                                   zeroMasked: zeroMaskedScores, scores: scores.baseAddress!)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
+        // Back to (batch, positions…, heads, value_dim).
+        let permutation = [0] + batchLike + [rank - 1] + attended + [rank]
+        var inverse = [Int](repeating: 0, count: permutation.count)
+        for (position, axis) in permutation.enumerated() { inverse[axis] = position }
+        let headsShape = [query.shape[0]] + query.shape[1..<(rank - 1)] + [heads, valueDim]
+        let groupedShape = permutation.map { headsShape[$0] }
+        var perHead = Kernels.transpose(Tensor(shape: groupedShape, values: context), permutation: inverse).values
+        if useGate {
+            let gate = try projection(order.gate, query)
+            for i in perHead.indices { perHead[i] *= Activation.sigmoid(gate[i]) }
+        }
         let output = try outputWidth(TensorShape(query.shape.map { $0 }))
-        let outputWidth = output.reduce(1, *)
-        var result = BLAS.multiply(context, weights[3 * stride].values, m: batch * queryLength, n: outputWidth, k: heads * valueDim)
-        if useBias { Kernels.addBias(weights[3 * stride + 1].values, to: &result) }
-        return [Tensor(shape: [batch, queryLength] + output, values: result)]
+        let rows = query.count / query.lastDimension
+        var result = BLAS.multiply(perHead, weights[order.output * stride].values, m: rows, n: output.reduce(1, *),
+                                   k: heads * valueDim)
+        if useBias { Kernels.addBias(weights[order.output * stride + 1].values, to: &result) }
+        return [Tensor(shape: Array(query.shape.dropLast()) + output, values: result, mask: query.mask)]
     }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
@@ -122,7 +185,8 @@ public struct MultiHeadAttentionLayer: LayerKind {
         let projections = batch * (queryLength * queryWidth * heads * keyDim
             + keyLength * keyWidth * heads * keyDim
             + valueLength * valueWidth * heads * valueDim
-            + queryLength * heads * valueDim * outputWidth)
+            + queryLength * heads * valueDim * outputWidth
+            + (useGate ? queryLength * queryWidth * heads * valueDim : 0))
         let attention = batch * heads * queryLength * keyLength * (keyDim + valueDim)
         return projections + attention
     }
@@ -130,7 +194,7 @@ public struct MultiHeadAttentionLayer: LayerKind {
     public func parameterFormula(for inputs: [TensorShape]) -> String? {
         guard let weights = try? expectedWeights(for: inputs) else { return nil }
         var parts: [String] = []
-        for projection in ["query", "key", "value", "attention_output"] {
+        for projection in ["query", "key"] + (useGate ? ["gate"] : []) + ["value", "attention_output"] {
             let count = weights.filter { $0.name.hasPrefix(projection + "/") }.reduce(0) { $0 + $1.elementCount }
             parts.append("\(projection) \(NumberText.grouped(count))")
         }

@@ -32,7 +32,22 @@ public struct Keras1MergeLayer: LayerKind {
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
 
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
-        guard mode != "cos" else { throw RuntimeError("Merge mode 'cos' cannot run yet") }
-        return try combine.forward(inputs, weights: weights)
+        guard mode == "cos" else { return try combine.forward(inputs, weights: weights) }
+        // Keras 1.2.2 Merge.call, mode 'cos': batch_dot(a, b) / max(√(batch_dot(a, a) ·
+        // batch_dot(b, b)), epsilon), epsilon 1e-7 (Keras 1's default). The three products only
+        // line up when each sample yields one number, i.e. for (batch, features) inputs; the
+        // result takes the (batch, 1) shape Merge.get_output_shape_for declares.
+        guard inputs.count == 2 else { throw RuntimeError("mode 'cos' needs exactly two inputs") }
+        let product = try combine.forward(inputs, weights: [])[0]
+        let first = try combine.forward([inputs[0], inputs[0]], weights: [])[0]
+        let second = try combine.forward([inputs[1], inputs[1]], weights: [])[0]
+        guard product.count == product.batch, first.count == product.count, second.count == product.count else {
+            throw RuntimeError("mode 'cos' can only run on (batch, features) inputs, got \(inputs.map(\.shape))")
+        }
+        var values = product.values
+        for i in values.indices {
+            values[i] /= max((first.values[i] * second.values[i]).squareRoot(), 1e-7)
+        }
+        return [Tensor(shape: [product.batch, 1], values: values)]
     }
 }

@@ -26,6 +26,16 @@ public struct ElementwiseMergeLayer: LayerKind {
 
     /// Element by element, inputs broadcast against each other; Average sums, then divides.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        // Inputs of lower rank gain axes of 1 right after the batch axis (Keras'
+        // `expand_dims(x, axis=1)` in Merge.call), then broadcast as NumPy does.
+        let rank = inputs.map(\.rank).max() ?? 0
+        let inputs = try inputs.map { input -> Tensor in
+            guard input.rank < rank else { return input }
+            guard input.rank >= 1 else { throw RuntimeError("inputs need a batch axis") }
+            var shape = input.shape
+            shape.insert(contentsOf: Array(repeating: 1, count: rank - input.rank), at: 1)
+            return try input.reshaped(shape)
+        }
         guard var result = inputs.first else { throw RuntimeError("needs at least one input") }
         for next in inputs.dropFirst() {
             switch operation {
@@ -39,6 +49,13 @@ public struct ElementwiseMergeLayer: LayerKind {
         if operation == "Average" {
             let scale = 1 / Float(inputs.count)
             result = result.map { $0 * scale }
+        }
+        // Keras ANDs the masks the inputs carry (Merge.compute_mask).
+        let masks = inputs.compactMap(\.mask)
+        result.mask = masks.first.map { first in
+            masks.dropFirst().reduce(first) { combined, next in
+                combined.count == next.count ? zip(combined, next).map { $0 && $1 } : combined
+            }
         }
         return [result]
     }
@@ -168,9 +185,13 @@ public struct DotLayer: LayerKind {
 
     public let axes: [Int]
     let normalize: Bool
+    /// Keras 3 normalises with `x · min(1/‖x‖, 1e7)` (ops.normalize, epsilon 1e-7), tf-keras
+    /// with `x / √max(Σx², 1e-12)` (tf.linalg.l2_normalize); they differ only near zero.
+    let keras3: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         normalize = config.bool("normalize", default: false)
+        keras3 = config.isKeras3
         axes = try config.axes("axes", "dot_axes", default: [-1])
         guard axes.count == 1 || axes.count == 2 else {
             throw LayerConfigError("axes must be one axis or a pair, got \(axes)")
@@ -212,8 +233,8 @@ public struct DotLayer: LayerKind {
             throw RuntimeError("axes \(axes) do not fit \(x.shape) and \(y.shape)")
         }
         if normalize {
-            x = Self.l2Normalized(x, axis: a)
-            y = Self.l2Normalized(y, axis: b)
+            x = Self.l2Normalized(x, axis: a, keras3: keras3)
+            y = Self.l2Normalized(y, axis: b, keras3: keras3)
         }
         // x → (batch, rest, k), y → (batch, k, rest): one small product per sample.
         let xm = Kernels.moveAxis(x, from: a, to: x.rank - 1), ym = Kernels.moveAxis(y, from: b, to: 1)
@@ -231,8 +252,9 @@ public struct DotLayer: LayerKind {
         return [Tensor(shape: shape, values: output)]
     }
 
-    /// x / √max(Σx², 1e-12) along `axis` (Keras' l2_normalize).
-    static func l2Normalized(_ tensor: Tensor, axis: Int) -> Tensor {
+    /// x scaled to unit L2 norm along `axis`: `x · min(1/√Σx², 1/ε)` in Keras 3 (ops.normalize,
+    /// with its `epsilon`), `x / √max(Σx², 1e-12)` in tf-keras (tf.linalg.l2_normalize).
+    static func l2Normalized(_ tensor: Tensor, axis: Int, keras3: Bool, epsilon: Float = 1e-7) -> Tensor {
         let moved = Kernels.moveAxis(tensor, from: axis, to: tensor.rank - 1)
         let width = moved.lastDimension
         var values = moved.values
@@ -240,7 +262,7 @@ public struct DotLayer: LayerKind {
         while start < values.count {
             var sum: Float = 0
             for i in 0..<width { sum += values[start + i] * values[start + i] }
-            let scale = 1 / max(sum, 1e-12).squareRoot()
+            let scale = keras3 ? min(1 / sum.squareRoot(), 1 / epsilon) : 1 / max(sum, 1e-12).squareRoot()
             for i in 0..<width { values[start + i] *= scale }
             start += width
         }
