@@ -86,8 +86,11 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
 
     /// Inference uses the moving statistics: `(x − mean) / √(variance + ε) · γ + β`, folded
     /// into one scale and shift per feature.
+    /// With `virtual_batch_size`, inference still uses the moving statistics over the whole
+    /// batch, so only the weights' extra leading 1 (the virtual-batch axis) goes.
+    /// tf-keras' fused kernel once raised epsilon to 1.001e-5; TensorFlow 2.21 no longer does
+    /// (the tiny-variance truth tables check it), so epsilon is used as configured.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard virtualBatchSize == nil else { throw RuntimeError("virtual-batch BatchNormalization cannot run yet") }
         var next = 0
         func take() throws -> Tensor {
             guard next < weights.count else { throw RuntimeError("missing statistics") }
@@ -102,10 +105,20 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
             factor[i] = (gamma?.values[i] ?? 1) / (variance.values[i] + epsilon).squareRoot()
             shift[i] = (beta?.values[i] ?? 0) - mean.values[i] * factor[i]
         }
-        let index = try Kernels.parameterIndices(parameterShape: mean.shape, axes: axes, input: input.shape)
+        var parameterShape = mean.shape
+        if virtualBatchSize != nil, parameterShape.count == input.rank + 1, parameterShape.first == 1 {
+            parameterShape.removeFirst()
+        }
+        let index = try Kernels.parameterIndices(parameterShape: parameterShape, axes: axes, input: input.shape)
         var result = input
         result.values.withUnsafeMutableBufferPointer { values in
-            for i in values.indices { values[i] = values[i] * factor[index[i]] + shift[index[i]] }
+            factor.withUnsafeBufferPointer { factor in
+                shift.withUnsafeBufferPointer { shift in
+                    index.withUnsafeBufferPointer { index in
+                        for i in values.indices { values[i] = values[i] * factor[index[i]] + shift[index[i]] }
+                    }
+                }
+            }
         }
         return result
     }
@@ -205,9 +218,11 @@ public struct GroupNormalizationLayer: ShapePreservingLayerKind {
     public let groups: Int
     public let center: Bool
     public let scale: Bool
+    let epsilon: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axis = try config.int("axis", default: -1)
+        epsilon = Float(config.double("epsilon", default: 1e-3))
         groups = try config.int("groups", default: 32)
         scale = config.bool("scale", default: true)
         center = config.bool("center", default: true)
@@ -224,12 +239,79 @@ public struct GroupNormalizationLayer: ShapePreservingLayerKind {
         if center { weights.append(WeightSpec("beta", channels)) }
         return weights
     }
+
+    /// Per sample and group of adjacent channels: mean and variance over the group's channels
+    /// at every position, then `x · inv + (β − mean · inv)` with `inv = γ / √(var + ε)`
+    /// (Keras' `_apply_normalization`).
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let rank = input.rank
+        let channelAxis = axis < 0 ? axis + rank : axis
+        guard channelAxis > 0, channelAxis < rank else { throw RuntimeError("axis \(axis) is out of range for rank \(rank)") }
+        let channels = input.shape[channelAxis]
+        let groupCount = groups == -1 ? channels : groups
+        guard groupCount > 0, channels % groupCount == 0 else {
+            throw RuntimeError("\(channels) channels cannot be split into \(groupCount) groups")
+        }
+        let gamma = scale ? weights.first : nil
+        let beta = center ? weights.dropFirst(scale ? 1 : 0).first : nil
+        var moved = Kernels.moveAxis(input, from: channelAxis, to: rank - 1)
+        let samples = input.batch, positions = moved.count / max(samples * channels, 1)
+        let perGroup = channels / groupCount
+        let count = Float(positions * perGroup)
+        moved.values.withUnsafeMutableBufferPointer { values in
+            for sample in 0..<samples {
+                let base = sample * positions * channels
+                for group in 0..<groupCount {
+                    let first = group * perGroup
+                    var mean: Float = 0
+                    for p in 0..<positions { for c in 0..<perGroup { mean += values[base + p * channels + first + c] } }
+                    mean /= count
+                    var variance: Float = 0
+                    for p in 0..<positions {
+                        for c in 0..<perGroup { let d = values[base + p * channels + first + c] - mean; variance += d * d }
+                    }
+                    variance /= count
+                    let root = 1 / (variance + epsilon).squareRoot()
+                    for c in 0..<perGroup {
+                        let inv = root * (gamma?.values[first + c] ?? 1)
+                        let shift = -mean * inv + (beta?.values[first + c] ?? 0)
+                        for p in 0..<positions {
+                            let i = base + p * channels + first + c
+                            values[i] = values[i] * inv + shift
+                        }
+                    }
+                }
+            }
+        }
+        var result = Kernels.moveAxis(moved, from: rank - 1, to: channelAxis)
+        result.mask = input.mask
+        return result
+    }
 }
 
-/// `UnitNormalization`: scales each sample to unit L2 norm; no weights.
+/// `UnitNormalization`: scales each sample to unit L2 norm over `axis`; no weights.
+/// Keras 3 multiplies by `min(1/‖x‖, 1e12)` (ops.normalize, epsilon 1e-12); tf-keras by
+/// `1/√max(Σx², 1e-12)` (tf.math.l2_normalize); they differ only for near-zero vectors.
 public struct UnitNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["UnitNormalization"]
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+
+    let axes: [Int]
+    let keras3: Bool
+
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        axes = try config.axes("axis", default: [-1])
+        keras3 = config.isKeras3
+    }
+
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let keras3 = keras3
+        return try Kernels.normalizingRows(input, axes: axes) { row in
+            var sum: Float = 0
+            for value in row { sum += value * value }
+            let scale = keras3 ? min(1 / sum.squareRoot(), 1e12) : 1 / max(sum, 1e-12).squareRoot()
+            for i in row.indices { row[i] *= scale }
+        }
+    }
 }
 
 /// `RMSNormalization` (Keras 3): divides each sample by its root mean square over `axis`
@@ -239,9 +321,26 @@ public struct RMSNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["RMSNormalization"]
 
     public let axes: [Int]
+    let epsilon: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axes = try config.axes("axis", default: [-1])
+        epsilon = Float(config.double("epsilon", default: 1e-6))
+    }
+
+    /// `x / √(mean(x²) + ε) · scale` over the (sorted) axes (ops.rms_normalization).
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard let scale = weights.first else { throw RuntimeError("missing scale") }
+        let epsilon = epsilon
+        return try Kernels.normalizingRows(input, axes: axes) { row in
+            guard row.count == scale.count else { return }
+            var sum: Float = 0
+            for value in row { sum += value * value }
+            let inverse = 1 / (sum / Float(row.count) + epsilon).squareRoot()
+            scale.values.withUnsafeBufferPointer { scale in
+                for i in row.indices { row[i] = row[i] * inverse * scale[i] }
+            }
+        }
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
@@ -300,6 +399,29 @@ public struct SpectralNormalizationLayer: SingleInputLayerKind {
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         wrapped.kind.multiplyAccumulates(inputs: inputs, outputs: outputs)
+    }
+
+    /// At inference the wrapper runs the wrapped layer on its kernel as stored: Keras divides
+    /// the kernel by its spectral norm (and writes it back) only in training calls, so the
+    /// saved kernel is already normalised and `vector_u` is not read.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        let shape = TensorShape([nil] + input.shape.dropFirst().map { $0 })
+        let inner = try wrapped.expectedWeights(for: [shape])
+        guard weights.count == inner.count + 1 else {
+            throw RuntimeError("expected \(inner.count + 1) weights, got \(weights.count)")
+        }
+        var innerWeights: [Tensor]
+        if keras3Order {
+            let kernelIndex = inner.firstIndex { $0.name == "kernel" } ?? inner.firstIndex { $0.name == "embeddings" } ?? 0
+            innerWeights = Array(weights.dropFirst(2))
+            innerWeights.insert(weights[0], at: kernelIndex)
+        } else {
+            innerWeights = Array(weights.dropLast())
+        }
+        guard let output = try wrapped.kind.forward([input], weights: innerWeights).first else {
+            throw RuntimeError("the wrapped layer gave no output")
+        }
+        return output
     }
 
     public static let explanation = """
