@@ -1,16 +1,23 @@
 /// `Dense`: `output = activation(input · kernel + bias)` over the last axis.
 /// Params: `in × units + units` (the bias only when `use_bias`), e.g. 784 × 10 + 10 = 7,850.
+/// Keras 3's `lora_rank` r freezes the kernel and adds `lora_kernel_a` (in, r) and
+/// `lora_kernel_b` (r, units); the kernel that runs is `kernel + lora_alpha / r · a · b`.
 public struct DenseLayer: SingleInputLayerKind {
     public static let classNames = ["Dense"]
 
     public let units: Int
     public let useBias: Bool
     public let activation: Activation
+    let loraRank: Int?
+    let loraAlpha: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         units = try config.int("units", "output_dim")
         useBias = config.bool("use_bias", "bias", default: true)
         activation = config.activationFunction("activation")
+        loraRank = config.optionalInt("lora_rank")
+        // Keras 3.15 stores the alpha its build actually used (the rank when enable_lora reset it).
+        loraAlpha = Float(config.double("lora_alpha", default: Double(loraRank ?? 1)))
         guard units > 0 else { throw LayerConfigError("units must be positive, got \(units)") }
     }
 
@@ -20,8 +27,12 @@ public struct DenseLayer: SingleInputLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] {
         let inputWidth = try LayerMath.lastDimension(input)
-        var weights = [WeightSpec("kernel", [inputWidth, units])]
+        var weights = [WeightSpec("kernel", [inputWidth, units], trainable: loraRank == nil)]
         if useBias { weights.append(WeightSpec("bias", [units])) }
+        if let loraRank {
+            weights.append(WeightSpec("lora_kernel_a", [inputWidth, loraRank]))
+            weights.append(WeightSpec("lora_kernel_b", [loraRank, units]))
+        }
         return weights
     }
 
@@ -35,8 +46,15 @@ public struct DenseLayer: SingleInputLayerKind {
     /// One matrix product over all leading axes at once: (rows × in) · (in × units).
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
         let inputWidth = input.lastDimension
-        guard let kernel = weights.first, kernel.shape == [inputWidth, units] else {
+        guard var kernel = weights.first, kernel.shape == [inputWidth, units] else {
             throw RuntimeError("kernel does not fit an input of width \(inputWidth)")
+        }
+        if let loraRank {
+            guard weights.count == (useBias ? 4 : 3) else { throw RuntimeError("missing the LoRA kernels") }
+            let delta = BLAS.multiply(weights[weights.count - 2].values, weights[weights.count - 1].values,
+                                      m: inputWidth, n: units, k: loraRank)
+            let factor = loraAlpha / Float(loraRank)
+            for i in kernel.values.indices { kernel.values[i] += factor * delta[i] }
         }
         let rows = input.count / max(inputWidth, 1)
         var output = BLAS.multiply(input.values, kernel.values, m: rows, n: units, k: inputWidth)

@@ -27,7 +27,10 @@ public struct EinsumDenseLayer: SingleInputLayerKind {
     let partialOutput: [Int?]
     let biasAxes: [Character]?
     let loraRank: Int?
+    /// LoRA adds `lora_alpha / lora_rank · a · b` to the frozen kernel (alpha defaults to the rank).
+    let loraAlpha: Float
     let keras3Shapes: Bool
+    let activation: Activation
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         equation = config.string("equation", default: "")
@@ -66,6 +69,8 @@ public struct EinsumDenseLayer: SingleInputLayerKind {
         }
         biasAxes = config.optionalString("bias_axes").map(Array.init)
         loraRank = config.optionalInt("lora_rank")
+        loraAlpha = Float(config.double("lora_alpha", default: Double(loraRank ?? 1)))
+        activation = config.activationFunction("activation")
         keras3Shapes = config.isKeras3
         for letter in outputSpec where !inputSpec.contains(letter) && !kernelSpec.contains(letter) {
             throw LayerConfigError("output letter '\(letter)' of '\(equation)' is in neither the input nor the kernel")
@@ -167,6 +172,131 @@ public struct EinsumDenseLayer: SingleInputLayerKind {
               let kernel = try? expectedWeights(for: input).first?.shape else { return nil }
         let summed = zip(kernelSpec, kernel).filter { !outputSpec.contains($0.0) }.map(\.1).reduce(1, *)
         return outputElements * summed
+    }
+
+    /// TensorFlow's `einsum(equation, input, kernel)`, then the bias (broadcast from the right,
+    /// as Keras adds it) and the activation. The einsum is one sgemm per value of the letters
+    /// shared by input, kernel and output: the input is transposed to (shared, free, summed),
+    /// the kernel to (shared, summed, free), and the product back to the output's order.
+    /// Axes the ellipsis covers pass through as free input axes, in order (TensorFlow's
+    /// result, whatever order Keras 3 reports their sizes in).
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard var kernel = weights.first else { throw RuntimeError("missing kernel") }
+        let elided = input.rank - inputSpec.count
+        guard elided >= 0, kernel.rank == kernelSpec.count else {
+            throw RuntimeError("input \(input.shape) or kernel \(kernel.shape) does not fit '\(equation)'")
+        }
+        if let loraRank, weights.count >= 2 {
+            // The LoRA pair follows the kernel and the optional bias.
+            let a = weights[weights.count - 2], b = weights[weights.count - 1]
+            let last = kernel.lastDimension, rows = kernel.count / max(last, 1)
+            let delta = BLAS.multiply(a.values, b.values, m: rows, n: last, k: loraRank)
+            let factor = loraAlpha / Float(loraRank)
+            for i in kernel.values.indices { kernel.values[i] += factor * delta[i] }
+        }
+        // Letters for the elided axes: characters no equation uses.
+        let ellipsis = (0..<elided).map { Character(UnicodeScalar(0x2460 + $0)!) }
+        let inputLetters = ellipsisOnLeft ? ellipsis + inputSpec : inputSpec + ellipsis
+        let outputLetters = ellipsisOnLeft ? ellipsis + outputSpec : outputSpec + ellipsis
+        var size: [Character: Int] = [:]
+        for (letter, dim) in zip(inputLetters, input.shape) {
+            if let known = size[letter], known != dim { throw RuntimeError("'\(letter)' has two sizes in \(input.shape)") }
+            size[letter] = dim
+        }
+        for (letter, dim) in zip(kernelSpec, kernel.shape) {
+            if let known = size[letter], known != dim {
+                throw RuntimeError("'\(letter)' is \(known) in the input but \(dim) in kernel \(kernel.shape)")
+            }
+            size[letter] = dim
+        }
+        guard outputLetters.allSatisfy({ size[$0] != nil }) else { throw RuntimeError("'\(equation)' names unknown output letters") }
+        let inputSet = Set(inputLetters), kernelSet = Set(kernelSpec), outputSet = Set(outputLetters)
+        let shared = outputLetters.filter { inputSet.contains($0) && kernelSet.contains($0) }
+        let freeInput = outputLetters.filter { inputSet.contains($0) && !kernelSet.contains($0) }
+        let freeKernel = outputLetters.filter { kernelSet.contains($0) && !inputSet.contains($0) }
+        var summed: [Character] = []
+        for letter in inputLetters where kernelSet.contains(letter) && !outputSet.contains(letter) && !summed.contains(letter) {
+            summed.append(letter)
+        }
+        // Letters only one operand has and the output lacks are summed over that operand first.
+        let x = try Self.arrange(input, letters: inputLetters, keep: Set(shared + freeInput + summed), order: shared + freeInput + summed)
+        let w = try Self.arrange(kernel, letters: kernelSpec, keep: Set(shared + summed + freeKernel), order: shared + summed + freeKernel)
+        let product = { (letters: [Character]) in letters.reduce(1) { $0 * size[$1]! } }
+        let (s, m, k, n) = (product(shared), product(freeInput), product(summed), product(freeKernel))
+        var values = [Float](repeating: 0, count: s * m * n)
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                values.withUnsafeMutableBufferPointer { out in
+                    for block in 0..<s {
+                        BLAS.gemm(m: m, n: n, k: k, x.baseAddress! + block * m * k, w.baseAddress! + block * k * n,
+                                  out.baseAddress! + block * m * n)
+                    }
+                }
+            }
+        }
+        let computed = shared + freeInput + freeKernel
+        var result = Kernels.transpose(Tensor(shape: computed.map { size[$0]! }, values: values),
+                                       permutation: outputLetters.map { computed.firstIndex(of: $0)! })
+        if weights.count > (loraRank == nil ? 1 : 3), biasAxes != nil {
+            let bias = weights[1]
+            let padded = Array(repeating: 1, count: result.rank - bias.rank) + bias.shape
+            guard bias.rank <= result.rank, zip(padded, result.shape).allSatisfy({ $0.0 == 1 || $0.0 == $0.1 }) else {
+                throw RuntimeError("bias \(bias.shape) does not broadcast to the output \(result.shape)")
+            }
+            let index = Kernels.broadcastIndices(from: padded, to: result.shape)
+            result.values.withUnsafeMutableBufferPointer { out in
+                bias.values.withUnsafeBufferPointer { bias in
+                    for i in out.indices { out[i] += bias[index[i]] }
+                }
+            }
+        }
+        try activation.apply(&result)
+        return result
+    }
+
+    /// The operand's values with its axes in `order` (each letter once), after summing away
+    /// axes whose letters are not kept and taking the diagonal of repeated letters.
+    private static func arrange(_ tensor: Tensor, letters: [Character], keep: Set<Character>,
+                                order: [Character]) throws -> [Float] {
+        let sizes = order.map { letter in tensor.shape[letters.firstIndex(of: letter)!] }
+        var strides = [Int](repeating: 0, count: order.count)
+        let tensorStrides = Kernels.strides(tensor.shape)
+        // Every axis carrying a kept letter moves with that letter's output index (repeated
+        // letters take the diagonal); other axes are summed.
+        for (axis, letter) in letters.enumerated() where keep.contains(letter) {
+            strides[order.firstIndex(of: letter)!] += tensorStrides[axis]
+        }
+        let summedAxes = letters.indices.filter { !keep.contains(letters[$0]) }
+        let summedSizes = summedAxes.map { tensor.shape[$0] }, summedStrides = summedAxes.map { tensorStrides[$0] }
+        let summedCount = summedSizes.reduce(1, *)
+        let count = sizes.reduce(1, *)
+        if summedAxes.isEmpty, order.count == letters.count, strides == Kernels.strides(sizes) { return tensor.values }
+        var output = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: order.count)
+        tensor.values.withUnsafeBufferPointer { values in
+            for position in 0..<count {
+                var offset = 0
+                for axis in 0..<order.count { offset += index[axis] * strides[axis] }
+                var sum: Float = 0
+                for extra in 0..<summedCount {
+                    var rest = extra, extraOffset = 0
+                    for axis in stride(from: summedSizes.count - 1, through: 0, by: -1) {
+                        extraOffset += (rest % summedSizes[axis]) * summedStrides[axis]
+                        rest /= summedSizes[axis]
+                    }
+                    sum += values[offset + extraOffset]
+                }
+                output[position] = sum
+                var axis = order.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < sizes[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        return output
     }
 
     public static let explanation = """

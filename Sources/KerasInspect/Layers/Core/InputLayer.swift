@@ -20,4 +20,7 @@ public struct InputLayerKind: LayerKind {
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] { [] }
+
+    /// The model's input passes through (ModelRunner feeds it in; a call still returns it).
+    public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] { inputs }
 }

@@ -19,6 +19,12 @@ public struct LambdaLayer: SingleInputLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
 
+    /// Never runs: the function is Python (marshalled bytecode or a function name), and
+    /// kerasinspect does not execute code from model files.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        throw RuntimeError("Lambda holds Python bytecode, which kerasinspect never executes; replace the Lambda with a built-in layer to run this model")
+    }
+
     public var notes: [String] {
         outputShape == nil ? ["output shape assumed equal to the input's (the function is Python code, never run)"] : []
     }
