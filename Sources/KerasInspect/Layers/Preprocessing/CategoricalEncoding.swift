@@ -16,6 +16,8 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
     public let className: String
     public let outputMode: String
     public let depth: Int?
+    /// Discretization's sorted `bin_boundaries`.
+    let boundaries: [Float]
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         className = config.className
@@ -34,6 +36,7 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
                 depth = config.optionalInt("num_bins")
             }
         }
+        boundaries = (config["bin_boundaries"]?.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) }
         guard ["int", "one_hot", "multi_hot", "count", "tf_idf"].contains(outputMode) else {
             throw LayerConfigError("unknown output_mode '\(outputMode)'")
         }
@@ -59,4 +62,51 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
     }
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
+
+    /// Discretization: each value's bin, the number of boundaries at or below it (NumPy's
+    /// `digitize`, Keras 3; TensorFlow's Bucketize, tf-keras). CategoryEncoding: the ids as
+    /// given. Then `output_mode`: `one_hot` gives each id a row of `depth` flags (a last axis
+    /// of 1 is replaced), `multi_hot` / `count` give each sample (the last axis; a rank-1
+    /// input is one sample) flags or counts; ids outside [0, depth) are not counted.
+    /// Hashing needs FarmHash over the ids' decimal strings, which is not implemented.
+    public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
+        guard className != "Hashing" else { throw RuntimeError("Hashing cannot run yet (it needs TensorFlow's FarmHash fingerprints)") }
+        var ids = input
+        ids.mask = nil
+        if className == "Discretization" {
+            guard !boundaries.isEmpty || depth == 1 else { throw RuntimeError("Discretization has no bin_boundaries (adapt() never ran)") }
+            let boundaries = boundaries
+            ids = ids.map { value in
+                var low = 0, high = boundaries.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if boundaries[middle] <= value { low = middle + 1 } else { high = middle }
+                }
+                return Float(low)
+            }
+        } else {
+            // Keras casts ids to integers, truncating toward zero.
+            ids = ids.map { $0.rounded(.towardZero) }
+        }
+        guard outputMode != "int" else { return ids }
+        guard let depth, outputMode != "tf_idf" else { throw RuntimeError("output_mode '\(outputMode)' cannot run") }
+        if outputMode == "one_hot" {
+            var shape = ids.shape
+            if shape.count > 1, shape.last == 1 { shape.removeLast() }
+            var values = [Float](repeating: 0, count: ids.count * depth)
+            for (i, id) in ids.values.enumerated() where id >= 0 && id < Float(depth) { values[i * depth + Int(id)] = 1 }
+            return Tensor(shape: shape + [depth], values: values)
+        }
+        let width = ids.rank == 0 ? 1 : ids.lastDimension
+        let samples = ids.count / max(width, 1)
+        var values = [Float](repeating: 0, count: samples * depth)
+        for sample in 0..<samples {
+            for id in ids.values[(sample * width)..<((sample + 1) * width)] where id >= 0 && id < Float(depth) {
+                let slot = sample * depth + Int(id)
+                values[slot] = outputMode == "count" ? values[slot] + 1 : 1
+            }
+        }
+        let shape = ids.rank <= 1 ? [depth] : Array(ids.shape.dropLast()) + [depth]
+        return Tensor(shape: shape, values: values)
+    }
 }
