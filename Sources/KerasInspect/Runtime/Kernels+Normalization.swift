@@ -26,4 +26,32 @@ extension Kernels {
         result.mask = input.mask
         return result
     }
+
+    /// `x · scale[c] + shift[c]` in place over (outer, channels, inner) blocks, the channel
+    /// being the block's middle index (inner = 1 for channels-last).
+    static func scaleAndShift(_ values: inout [Float], channels: Int, inner: Int, scale: [Float], shift: [Float]) {
+        guard channels > 0, inner > 0 else { return }
+        values.withUnsafeMutableBufferPointer { values in
+            scale.withUnsafeBufferPointer { scale in
+                shift.withUnsafeBufferPointer { shift in
+                    guard var x = values.baseAddress else { return }
+                    let blocks = values.count / (channels * inner)
+                    if inner == 1 {
+                        for _ in 0..<blocks {
+                            for c in 0..<channels { x[c] = x[c] * scale[c] + shift[c] }
+                            x += channels
+                        }
+                        return
+                    }
+                    for _ in 0..<blocks {
+                        for c in 0..<channels {
+                            let a = scale[c], b = shift[c]
+                            for i in 0..<inner { x[i] = x[i] * a + b }
+                            x += inner
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -47,6 +47,13 @@ public struct Activation: Sendable, Equatable {
         case "softmax": Self.softmax(&tensor.values, width: tensor.lastDimension)
         case "log_softmax": Self.logSoftmax(&tensor.values, width: tensor.lastDimension)
         case "sparsemax": Self.sparsemax(&tensor.values, width: tensor.lastDimension)
+        case "relu", "relu6":
+            // Inline loops for the activations of convolutional nets (a closure call per
+            // element would keep them from vectorising).
+            let cap: Float = canonical == "relu6" ? 6 : .infinity
+            tensor.values.withUnsafeMutableBufferPointer { buffer in
+                for index in buffer.indices { buffer[index] = min(max(buffer[index], 0), cap) }
+            }
         case "glu":
             // Runs on the two halves of the last axis: a · sigmoid(b). The output is half as wide.
             let width = tensor.lastDimension

@@ -79,6 +79,15 @@ public struct ParameterFreeActivationLayer: ShapePreservingLayerKind {
         default:
             // Keras' relu: x ≥ max_value → max_value; threshold ≤ x → x; else slope·(x − threshold).
             let cap = maxValue, slope = slope, threshold = threshold
+            if slope == 0, threshold == 0 {
+                // Plain ReLU, capped or not (ReLU(6.0) in MobileNets): one vectorisable loop.
+                let cap = maxValue ?? .infinity
+                var result = input
+                result.values.withUnsafeMutableBufferPointer { values in
+                    for i in values.indices { values[i] = min(max(values[i], 0), cap) }
+                }
+                return result
+            }
             return input.map { x in
                 var y = x > threshold ? x : slope * (x - threshold)
                 if let cap, y > cap { y = cap }

@@ -37,18 +37,29 @@ public struct ElementwiseMergeLayer: LayerKind {
             return try input.reshaped(shape)
         }
         guard var result = inputs.first else { throw RuntimeError("needs at least one input") }
-        for next in inputs.dropFirst() {
-            switch operation {
-            case "Subtract": result = try Kernels.broadcast(result, next, -)
-            case "Multiply": result = try Kernels.broadcast(result, next, *)
-            case "Maximum": result = try Kernels.broadcast(result, next) { max($0, $1) }
-            case "Minimum": result = try Kernels.broadcast(result, next) { min($0, $1) }
-            default: result = try Kernels.broadcast(result, next, +)
+        if inputs.allSatisfy({ $0.shape == result.shape }) {
+            // Equal shapes (residual additions): one pass per input, no broadcast indices.
+            result.values.withUnsafeMutableBufferPointer { out in
+                for next in inputs.dropFirst() {
+                    next.values.withUnsafeBufferPointer { x in
+                        switch operation {
+                        case "Subtract": for i in out.indices { out[i] -= x[i] }
+                        case "Multiply": for i in out.indices { out[i] *= x[i] }
+                        case "Maximum": for i in out.indices { out[i] = max(out[i], x[i]) }
+                        case "Minimum": for i in out.indices { out[i] = min(out[i], x[i]) }
+                        default: for i in out.indices { out[i] += x[i] }
+                        }
+                    }
+                }
             }
+        } else {
+            result = try broadcastMerge(inputs)
         }
         if operation == "Average" {
             let scale = 1 / Float(inputs.count)
-            result = result.map { $0 * scale }
+            result.values.withUnsafeMutableBufferPointer { out in
+                for i in out.indices { out[i] *= scale }
+            }
         }
         // Keras ANDs the masks the inputs carry (Merge.compute_mask).
         let masks = inputs.compactMap(\.mask)
@@ -58,6 +69,21 @@ public struct ElementwiseMergeLayer: LayerKind {
             }
         }
         return [result]
+    }
+
+    /// The inputs combined pairwise with NumPy broadcasting.
+    private func broadcastMerge(_ inputs: [Tensor]) throws -> Tensor {
+        var result = inputs[0]
+        for next in inputs.dropFirst() {
+            switch operation {
+            case "Subtract": result = try Kernels.broadcast(result, next, -)
+            case "Multiply": result = try Kernels.broadcast(result, next, *)
+            case "Maximum": result = try Kernels.broadcast(result, next) { max($0, $1) }
+            case "Minimum": result = try Kernels.broadcast(result, next) { min($0, $1) }
+            default: result = try Kernels.broadcast(result, next, +)
+            }
+        }
+        return result
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {

@@ -21,6 +21,9 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     public let virtualBatchSize: Int?
     /// Keras 1 called the moving variance `running_std` (it held a variance from 1.0.6 on).
     let usesKeras1Names: Bool
+    /// Keras 1's `mode`: 0 feature-wise with moving statistics, 1 sample-wise, 2 feature-wise
+    /// with the batch's statistics in training and at test time.
+    let keras1Mode: Int
     let epsilon: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
@@ -31,6 +34,7 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         renorm = config.bool("renorm", default: false)
         virtualBatchSize = config.optionalInt("virtual_batch_size")
         usesKeras1Names = config.has("mode") || config.has("beta_init")
+        keras1Mode = config.optionalInt("mode") ?? 0
         guard !axes.isEmpty else { throw LayerConfigError("axis must name at least one axis") }
     }
 
@@ -99,7 +103,15 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         }
         let gamma = scale ? try take() : nil
         let beta = center ? try take() : nil
-        let mean = try take(), variance = try take()
+        var mean = try take(), variance = try take()
+        if keras1Mode == 1 {
+            throw RuntimeError("Keras 1 BatchNormalization mode 1 (sample-wise) cannot run yet")
+        }
+        if keras1Mode == 2 {
+            // Keras 1.2.2, mode 2: the batch's own statistics, at test time too
+            // (normalize_batch_in_training over every axis but `axis`).
+            (mean.values, variance.values) = try batchStatistics(input, channels: mean.count)
+        }
         var factor = [Float](repeating: 1, count: mean.count), shift = [Float](repeating: 0, count: mean.count)
         for i in 0..<mean.count {
             factor[i] = (gamma?.values[i] ?? 1) / (variance.values[i] + epsilon).squareRoot()
@@ -108,6 +120,18 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
         var parameterShape = mean.shape
         if virtualBatchSize != nil, parameterShape.count == input.rank + 1, parameterShape.first == 1 {
             parameterShape.removeFirst()
+        }
+        if parameterShape.count <= 1, axes.count == 1 {
+            // One axis (the usual case): every run of `inner` values shares one channel's
+            // scale and shift, so no per-element index is needed.
+            let axis = axes[0] < 0 ? axes[0] + input.rank : axes[0]
+            guard axis > 0, axis < input.rank, input.shape[axis] == factor.count else {
+                throw RuntimeError("statistics of \(factor.count) values do not fit axis \(axes[0]) of \(input.shape)")
+            }
+            var result = input
+            Kernels.scaleAndShift(&result.values, channels: factor.count,
+                                  inner: input.shape[(axis + 1)...].reduce(1, *), scale: factor, shift: shift)
+            return result
         }
         let index = try Kernels.parameterIndices(parameterShape: parameterShape, axes: axes, input: input.shape)
         var result = input
@@ -121,6 +145,33 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
             }
         }
         return result
+    }
+
+    /// Mean and (biased) variance per channel of `axis` over every other axis of `input`.
+    private func batchStatistics(_ input: Tensor, channels: Int) throws -> ([Float], [Float]) {
+        guard axes.count == 1 else { throw RuntimeError("batch statistics over several axes cannot run yet") }
+        let axis = axes[0] < 0 ? axes[0] + input.rank : axes[0]
+        guard axis > 0, axis < input.rank, input.shape[axis] == channels else {
+            throw RuntimeError("axis \(axes[0]) of \(input.shape) does not have \(channels) channels")
+        }
+        let inner = input.shape[(axis + 1)...].reduce(1, *), blocks = input.count / max(channels * inner, 1)
+        let count = Float(blocks * inner)
+        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
+        for block in 0..<blocks {
+            for c in 0..<channels {
+                let start = (block * channels + c) * inner
+                for i in 0..<inner { mean[c] += input.values[start + i] }
+            }
+        }
+        for c in 0..<channels { mean[c] /= count }
+        for block in 0..<blocks {
+            for c in 0..<channels {
+                let start = (block * channels + c) * inner
+                for i in 0..<inner { let d = input.values[start + i] - mean[c]; variance[c] += d * d }
+            }
+        }
+        for c in 0..<channels { variance[c] /= count }
+        return (mean, variance)
     }
 
     public static let explanation = """
