@@ -18,6 +18,10 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
     public let depth: Int?
     /// Discretization's sorted `bin_boundaries`.
     let boundaries: [Float]
+    /// Hashing: ids equal to it go to bin 0 and the others hash into the remaining bins.
+    let maskValue: Double?
+    /// Hashing with a salt uses SipHash (`to_hash_bucket_strong`), which is not implemented.
+    let salted: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         className = config.className
@@ -37,6 +41,8 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
             }
         }
         boundaries = (config["bin_boundaries"]?.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) }
+        maskValue = className == "Hashing" ? config["mask_value"]?.doubleValue : nil
+        salted = className == "Hashing" && config.has("salt")
         guard ["int", "one_hot", "multi_hot", "count", "tf_idf"].contains(outputMode) else {
             throw LayerConfigError("unknown output_mode '\(outputMode)'")
         }
@@ -68,12 +74,15 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
     /// given. Then `output_mode`: `one_hot` gives each id a row of `depth` flags (a last axis
     /// of 1 is replaced), `multi_hot` / `count` give each sample (the last axis; a rank-1
     /// input is one sample) flags or counts; ids outside [0, depth) are not counted.
-    /// Hashing needs FarmHash over the ids' decimal strings, which is not implemented.
+    /// Hashing: each id (integers; floats are truncated as Keras casts them) as its decimal
+    /// string through TensorFlow's Fingerprint64, modulo the bins (one fewer, shifted up by
+    /// one, with `mask_value`, whose ids get bin 0). String inputs cannot reach a float tensor.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard className != "Hashing" else { throw RuntimeError("Hashing cannot run yet (it needs TensorFlow's FarmHash fingerprints)") }
         var ids = input
         ids.mask = nil
-        if className == "Discretization" {
+        if className == "Hashing" {
+            ids.values = try hashed(input.values)
+        } else if className == "Discretization" {
             guard !boundaries.isEmpty || depth == 1 else { throw RuntimeError("Discretization has no bin_boundaries (adapt() never ran)") }
             let boundaries = boundaries
             ids = ids.map { value in
@@ -108,5 +117,20 @@ public struct CategoricalEncodingLayer: SingleInputLayerKind {
         }
         let shape = ids.rank <= 1 ? [depth] : Array(ids.shape.dropLast()) + [depth]
         return Tensor(shape: shape, values: values)
+    }
+
+    private func hashed(_ values: [Float]) throws -> [Float] {
+        guard !salted else { throw RuntimeError("Hashing with a salt (SipHash) cannot run yet") }
+        guard let depth, depth > 0 else { throw RuntimeError("Hashing needs num_bins") }
+        let masking = maskValue != nil && depth > 1
+        let buckets = UInt64(masking ? depth - 1 : depth)
+        return try values.map { value in
+            if masking, Double(value) == maskValue { return 0 }
+            guard value.isFinite, abs(value) < 9.2e18,
+                  let fingerprint = Kernels.fingerprint64(Array(String(Int64(value)).utf8)) else {
+                throw RuntimeError("Hashing cannot hash \(value)")
+            }
+            return Float(fingerprint % buckets) + (masking ? 1 : 0)
+        }
     }
 }
