@@ -13,12 +13,15 @@ public struct ConvolutionLayer: SingleInputLayerKind, SpatialKernelLayerKind {
     public let filters: Int
     public let groups: Int
     public let loraRank: Int?
+    /// Keras 3.15 stores the alpha its build used (the rank when `enable_lora` chose it).
+    let loraAlpha: Float
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         settings = try ConvolutionSettings(config)
         filters = try config.int("filters", "nb_filter")
         groups = try config.int("groups", default: 1)
         loraRank = config.optionalInt("lora_rank")
+        loraAlpha = Float(config.double("lora_alpha", default: Double(loraRank ?? 1)))
         guard filters > 0, groups > 0, filters % groups == 0 else {
             throw LayerConfigError("filters (\(filters)) must be a positive multiple of groups (\(groups))")
         }
@@ -70,46 +73,44 @@ public struct ConvolutionLayer: SingleInputLayerKind, SpatialKernelLayerKind {
         return "= \(filters) filters × (\(perFilter))" + lora
     }
 
-    /// Convolution as a matrix product: the input's patches gathered into rows (im2col),
-    /// times the kernel seen as a (kernel positions · input channels) × filters matrix, one
-    /// product per group. A 1×1 convolution with stride 1 multiplies the input directly.
+    /// Convolution as matrix products (`Kernels.convolution`: im2col in cache-sized blocks,
+    /// sgemm per group straight into the channels-last output, which starts as the bias).
+    /// Keras 3's LoRA runs `kernel + lora_alpha / r · a · b`, as its `call` does.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard loraRank == nil else { throw RuntimeError("LoRA convolutions cannot run yet") }
         guard let stored = weights.first else { throw RuntimeError("no kernel") }
-        let kernel = settings.runtimeKernel(stored)
-        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
-            let rank = settings.spatialRank
-            let channels = x.shape[rank + 1]
-            guard channels % groups == 0, kernel.count == settings.kernelArea.map({ $0 * channels / groups * filters }) else {
-                throw RuntimeError("the kernel \(stored.shape) does not fit \(channels) input channels")
+        var kernel = settings.runtimeKernel(stored)
+        if let loraRank {
+            let expected = settings.useBias ? 4 : 3
+            guard weights.count == expected else { throw RuntimeError("missing the LoRA kernels") }
+            let (a, b) = (weights[expected - 2].values, weights[expected - 1].values)
+            let rows = kernel.count / filters
+            guard a.count == rows * loraRank, b.count == loraRank * filters else {
+                throw RuntimeError("the LoRA kernels do not fit the kernel \(stored.shape)")
             }
-            let geometry = (0..<rank).map {
-                Kernels.window(length: x.shape[1 + $0], kernel: settings.kernelSize[$0], stride: settings.strides[$0],
-                               dilation: settings.dilation[$0], padding: settings.padding)
-            }
-            let outputSpatial = geometry.map(\.outputLength)
-            let rows = x.shape[0] * outputSpatial.reduce(1, *)
-            let groupChannels = channels / groups, groupFilters = filters / groups
-            let depth = (settings.kernelArea ?? 1) * groupChannels
-            var output = [Float](repeating: 0, count: rows * filters)
-            let pointwise = settings.kernelArea == 1 && settings.strides.allSatisfy { $0 == 1 } && groups == 1
-            kernel.withUnsafeBufferPointer { kernel in
-                output.withUnsafeMutableBufferPointer { output in
-                    for group in 0..<groups {
-                        let columns = pointwise ? x.values : Kernels.im2col(
-                            x, kernel: settings.kernelSize, strides: settings.strides, dilation: settings.dilation,
-                            padBefore: geometry.map(\.padBefore), outputSpatial: outputSpatial,
-                            channelRange: group * groupChannels..<(group + 1) * groupChannels)
-                        columns.withUnsafeBufferPointer { columns in
-                            BLAS.gemm(m: rows, n: groupFilters, k: depth, columns.baseAddress!, lda: depth,
-                                      kernel.baseAddress! + group * groupFilters, ldb: filters,
-                                      output.baseAddress! + group * groupFilters, ldc: filters)
-                        }
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    kernel.withUnsafeMutableBufferPointer { kernel in
+                        BLAS.gemm(m: rows, n: filters, k: loraRank, a.baseAddress!, b.baseAddress!, kernel.baseAddress!,
+                                  alpha: loraAlpha / Float(loraRank), beta: 1)
                     }
                 }
             }
-            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output) }
-            return Tensor(shape: [x.shape[0]] + outputSpatial + [filters], values: output)
+        }
+        let bias = settings.useBias && weights.count > 1 ? weights[1].values : nil
+        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            let rank = settings.spatialRank
+            guard x.rank == rank + 2 else { throw RuntimeError("expects a \(rank + 2)-D input, got \(x.shape)") }
+            let channels = x.lastDimension
+            guard channels % groups == 0, kernel.count == settings.kernelArea.map({ $0 * channels / groups * filters }) else {
+                throw RuntimeError("the kernel \(stored.shape) does not fit \(channels) input channels")
+            }
+            let geometry = WindowGeometry(shape: x.shape, kernel: settings.kernelSize, strides: settings.strides,
+                                          dilation: settings.dilation, padding: settings.padding)
+            let output = kernel.withUnsafeBufferPointer { kernel in
+                Kernels.convolution(x, kernel: kernel.baseAddress!, filters: filters, groups: groups,
+                                    geometry: geometry, bias: bias)
+            }
+            return Tensor(shape: [x.batch] + geometry.outputSpatial(rank: rank) + [filters], values: output)
         }
         try settings.activation.apply(&result)
         return result

@@ -6,7 +6,7 @@
 ///
 /// Keras 1's `Deconvolution2D` took its output size from the config's `output_shape` and kept
 /// Convolution2D's kernel layout (1.2.2 Deconvolution2D.get_output_shape_for; no own build).
-public struct ConvolutionTransposeLayer: SingleInputLayerKind {
+public struct ConvolutionTransposeLayer: SingleInputLayerKind, SpatialKernelLayerKind {
     public static let classNames = ["Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Deconvolution2D",
                                     "Convolution2DTranspose"]
 
@@ -57,68 +57,60 @@ public struct ConvolutionTransposeLayer: SingleInputLayerKind {
         return weights
     }
 
-    /// Every input value is spread over kernel area × filters outputs.
-    /// The transpose of a convolution: every input position's channels times the kernel,
-    /// (batch · positions) × (kernel positions · filters) in one product, each block then
-    /// added into the output window it belongs to (col2im). Padding follows TensorFlow:
-    /// the output is the input of the convolution this one transposes.
+    /// The transpose of a convolution (`Kernels.transposedConvolution`: one sgemm, then col2im
+    /// into an output that starts as the bias). Padding follows TensorFlow's
+    /// `conv_transpose`, which Keras 3, tf-keras and Keras 1's TensorFlow backend all call with
+    /// the output size: the output is the input of the convolution this one transposes, and
+    /// `same` puts the smaller half of that convolution's padding first. Keras 1's
+    /// Deconvolution2D kernels, `(nb_filter, stack, rows, cols)` (th) or
+    /// `(rows, cols, stack, nb_filter)` (tf), become `(rows, cols, nb_filter, stack)` as its
+    /// TensorFlow backend's `deconv2d` transposed them.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard let kernel = weights.first, !settings.keras1 else { throw RuntimeError("no kernel in Keras 2/3 layout") }
+        guard var kernel = weights.first else { throw RuntimeError("no kernel") }
         let rank = settings.spatialRank
+        if settings.keras1 {
+            let spatial = Array((settings.channelsFirst ? 2 : 0)..<(settings.channelsFirst ? rank + 2 : rank))
+            let (output, input) = settings.channelsFirst ? (0, 1) : (rank + 1, rank)
+            kernel = Kernels.transpose(kernel, permutation: spatial + [output, input])
+        }
         let outputShape = try outputShape(for: TensorShape(input.shape.map { $0 }))
         let outputDims = outputShape.dims.compactMap { $0 }
         guard outputDims.count == input.rank else { throw RuntimeError("output shape \(outputShape) is unknown") }
         let outputSpatial = settings.channelsFirst ? Array(outputDims[2...]) : Array(outputDims[1...rank])
-        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+        let bias = settings.useBias && weights.count > 1 ? weights[1].values : nil
+        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
             let channels = x.lastDimension
+            guard kernel.count == (settings.kernelArea ?? 0) * filters * channels else {
+                throw RuntimeError("the kernel \(weights[0].shape) does not fit \(channels) input channels")
+            }
             let inputSpatial = Array(x.shape[1...rank])
-            let positions = inputSpatial.reduce(1, *), outputPositions = outputSpatial.reduce(1, *)
-            let kernelPositions = settings.kernelArea ?? 1
             let padBefore = (0..<rank).map { axis -> Int in
                 guard settings.padding == "same" else { return 0 }
                 let span = (settings.kernelSize[axis] - 1) * settings.dilation[axis] + 1
                 let total = max((inputSpatial[axis] - 1) * settings.strides[axis] + span - outputSpatial[axis], 0)
                 return total / 2
             }
-            let columns = BLAS.multiply(x.values, kernel.values, m: x.batch * positions, n: kernelPositions * filters,
-                                        k: channels, transposeB: true)
-            let outputStrides = Kernels.strides(outputSpatial)
-            var output = [Float](repeating: 0, count: x.batch * outputPositions * filters)
-            var offset = [Int](repeating: 0, count: rank)
-            columns.withUnsafeBufferPointer { columns in
-                output.withUnsafeMutableBufferPointer { output in
-                    Kernels.forEachPosition(batch: x.batch, outputSpatial: inputSpatial) { b, position, index in
-                        let row = (b * positions + position) * kernelPositions * filters
-                        for axis in 0..<rank { offset[axis] = 0 }
-                        for k in 0..<kernelPositions {
-                            var target = b * outputPositions
-                            var inside = true
-                            for axis in 0..<rank {
-                                let coordinate = index[axis] * settings.strides[axis] + offset[axis] * settings.dilation[axis] - padBefore[axis]
-                                if coordinate < 0 || coordinate >= outputSpatial[axis] { inside = false; break }
-                                target += coordinate * outputStrides[axis]
-                            }
-                            if inside {
-                                for f in 0..<filters { output[target * filters + f] += columns[row + k * filters + f] }
-                            }
-                            var axis = rank - 1
-                            while axis >= 0 {
-                                offset[axis] += 1
-                                if offset[axis] < settings.kernelSize[axis] { break }
-                                offset[axis] = 0
-                                axis -= 1
-                            }
-                        }
-                    }
-                }
-            }
-            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output) }
+            let geometry = WindowGeometry(batch: x.batch, channels: channels, input: inputSpatial, output: outputSpatial,
+                                          kernel: settings.kernelSize, strides: settings.strides,
+                                          dilation: settings.dilation, padBefore: padBefore)
+            let output = Kernels.transposedConvolution(x, kernel: kernel.values, filters: filters, geometry: geometry,
+                                                       bias: bias)
             return Tensor(shape: [x.batch] + outputSpatial + [filters], values: output)
         }
         try settings.activation.apply(&result)
         return result
     }
 
+    /// `--theano-kernels`: Theano's `deconv2d` (the gradient of its flipped-kernel convolution)
+    /// equals TensorFlow's with the kernel's spatial axes reversed.
+    func flippingSpatialKernels(_ weights: [Tensor]) -> [Tensor] {
+        guard let kernel = weights.first else { return weights }
+        let rank = settings.spatialRank
+        let axes = settings.keras1 && settings.channelsFirst ? Array(2..<(rank + 2)) : Array(0..<rank)
+        return [Kernels.flip(kernel, axes: axes)] + weights.dropFirst()
+    }
+
+    /// Every input value is spread over kernel area × filters outputs.
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let inputElements = inputs.first?.elementCount, let area = settings.kernelArea else { return nil }
         return LayerMath.checkedProduct([inputElements, area, filters])

@@ -82,6 +82,22 @@ struct ConvolutionSettings: Sendable {
         return Kernels.transpose(stored, permutation: Array(2..<(spatialRank + 2)) + [1, 0]).values
     }
 
+    /// Depthwise convolution of a channels-last tensor with Keras' `(k…, channels, multiplier)`
+    /// kernel (`Kernels.depthwiseConvolution`).
+    func depthwise(_ x: Tensor, kernel: Tensor, multiplier: Int, bias: [Float]?) throws -> Tensor {
+        guard x.rank == spatialRank + 2 else { throw RuntimeError("expects a \(spatialRank + 2)-D input, got \(x.shape)") }
+        let channels = x.lastDimension
+        guard kernel.count == (kernelArea ?? 0) * channels * multiplier else {
+            throw RuntimeError("the depthwise kernel \(kernel.shape) does not fit \(channels) input channels")
+        }
+        let geometry = WindowGeometry(shape: x.shape, kernel: kernelSize, strides: strides, dilation: dilation,
+                                      padding: padding)
+        let output = Kernels.depthwiseConvolution(x, kernel: kernel.values, multiplier: multiplier,
+                                                  geometry: geometry, bias: bias)
+        return Tensor(shape: [x.batch] + geometry.outputSpatial(rank: spatialRank) + [channels * multiplier],
+                      values: output)
+    }
+
     /// Output shape of a forward (non-transposed) convolution with `outputChannels` channels.
     func convolvedShape(_ input: TensorShape, outputChannels: Int?) throws -> TensorShape {
         let (spatial, channel) = try axes(of: input)

@@ -40,14 +40,13 @@ public struct DepthwiseConvolutionLayer: SingleInputLayerKind {
         return weights
     }
 
+    /// A direct loop (`Kernels.depthwiseConvolution`): each channel's window times its own
+    /// kernels, eight channels at a time, output rows split over both cores.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard let kernel = weights.first, !settings.keras1 else { throw RuntimeError("no kernel in Keras 2/3 layout") }
-        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
-            var output = Kernels.depthwise(x, kernel: kernel.values, kernelSize: settings.kernelSize,
-                                           multiplier: depthMultiplier, strides: settings.strides,
-                                           dilation: settings.dilation, padding: settings.padding)
-            if settings.useBias, weights.count > 1 { Kernels.addBias(weights[1].values, to: &output.values) }
-            return output
+        guard let kernel = weights.first else { throw RuntimeError("no kernel") }
+        let bias = settings.useBias && weights.count > 1 ? weights[1].values : nil
+        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            try settings.depthwise(x, kernel: kernel, multiplier: depthMultiplier, bias: bias)
         }
         try settings.activation.apply(&result)
         return result

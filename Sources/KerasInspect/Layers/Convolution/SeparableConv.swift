@@ -43,19 +43,39 @@ public struct SeparableConvolutionLayer: SingleInputLayerKind {
 
     /// Per output position, each of the `cin × dm` depthwise channels reads its window and then
     /// feeds every filter.
-    /// A depthwise convolution (no bias), then a 1×1 convolution as one matrix product.
+    /// A depthwise convolution (no bias), then a 1×1 convolution as one matrix product into an
+    /// output that starts as the bias. Keras 1 th kernels, `(dm, cin, k…)` and
+    /// `(filters, cin · dm, 1, 1)`, are first put in Keras 2's `(k…, cin, dm)` and
+    /// `(1, 1, cin · dm, filters)` order, as Keras 1's TensorFlow backend did.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard weights.count >= 2, !(settings.keras1 && settings.channelsFirst) else {
-            throw RuntimeError("no depthwise and pointwise kernels in Keras 2/3 layout")
+        guard weights.count >= 2 else { throw RuntimeError("no depthwise and pointwise kernels") }
+        var (depthwiseKernel, pointwiseKernel) = (weights[0], weights[1])
+        if settings.keras1, settings.channelsFirst {
+            let rank = settings.spatialRank
+            let order = Array(2..<(rank + 2)) + [1, 0]
+            depthwiseKernel = Kernels.transpose(depthwiseKernel, permutation: order)
+            pointwiseKernel = Kernels.transpose(pointwiseKernel, permutation: order)
         }
-        var result = Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
-            let depthwise = Kernels.depthwise(x, kernel: weights[0].values, kernelSize: settings.kernelSize,
-                                              multiplier: depthMultiplier, strides: settings.strides,
-                                              dilation: settings.dilation, padding: settings.padding)
+        let bias = settings.useBias && weights.count > 2 ? weights[2].values : nil
+        var result = try Kernels.inChannelsLast(input, channelsFirst: settings.channelsFirst) { x in
+            let depthwise = try settings.depthwise(x, kernel: depthwiseKernel, multiplier: depthMultiplier, bias: nil)
             let depth = depthwise.lastDimension
             let rows = depthwise.count / max(depth, 1)
-            var output = BLAS.multiply(depthwise.values, weights[1].values, m: rows, n: filters, k: depth)
-            if settings.useBias, weights.count > 2 { Kernels.addBias(weights[2].values, to: &output) }
+            guard pointwiseKernel.count == depth * filters else {
+                throw RuntimeError("the pointwise kernel \(weights[1].shape) does not fit \(depth) channels")
+            }
+            var output = [Float](unsafeUninitializedCapacity: rows * filters) { buffer, count in
+                Kernels.fill(buffer, rows: rows, with: bias, width: filters)
+                count = rows * filters
+            }
+            depthwise.values.withUnsafeBufferPointer { a in
+                pointwiseKernel.values.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { c in
+                        BLAS.gemm(m: rows, n: filters, k: depth, a.baseAddress!, b.baseAddress!, c.baseAddress!,
+                                  beta: bias == nil ? 0 : 1)
+                    }
+                }
+            }
             return Tensor(shape: Array(depthwise.shape.dropLast()) + [filters], values: output)
         }
         try settings.activation.apply(&result)

@@ -28,35 +28,60 @@ public struct GlobalPoolingLayer: SingleInputLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
 
-    /// Max or mean over every spatial position, per channel. A sequence mask (1-D) limits
-    /// the mean to the real steps, as Keras' GlobalAveragePooling1D does.
+    /// Max or mean over every spatial position, per channel. A sequence mask (1-D) limits the
+    /// mean to the real steps, as Keras' GlobalAveragePooling1D does: `sum(x · mask) /
+    /// sum(mask)`, so a sample with every step masked gives NaN there too.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        let x = channelsFirst ? Kernels.channelsLast(input) : input
-        let channels = x.lastDimension
-        let positions = x.count / max(x.batch * channels, 1)
+        guard input.rank == spatialRank + 2 else { throw RuntimeError("expects a \(spatialRank + 2)-D input, got \(input.shape)") }
+        let batch = input.batch
+        let channels = channelsFirst ? input.shape[1] : input.lastDimension
+        let positions = input.count / max(batch * channels, 1)
         let mask = spatialRank == 1 && !isMax ? input.mask : nil
-        var output = [Float](repeating: isMax ? -.infinity : 0, count: x.batch * channels)
-        x.values.withUnsafeBufferPointer { source in
-            for b in 0..<x.batch {
-                var counted = 0
-                for p in 0..<positions {
-                    if let mask, !mask[b * positions + p] { continue }
-                    counted += 1
-                    let base = (b * positions + p) * channels
-                    for c in 0..<channels {
-                        output[b * channels + c] = isMax ? max(output[b * channels + c], source[base + c])
-                            : output[b * channels + c] + source[base + c]
+        if let mask, mask.count != batch * positions {
+            throw RuntimeError("the mask has \(mask.count) flags for \(batch) × \(positions) steps")
+        }
+        var output = [Float](repeating: isMax ? -.infinity : 0, count: batch * channels)
+        input.values.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { output in
+                for b in 0..<batch {
+                    let out = output.baseAddress! + b * channels
+                    let sample = source.baseAddress! + b * positions * channels
+                    var counted = 0
+                    if channelsFirst {
+                        // Each channel's positions are contiguous.
+                        for c in 0..<channels {
+                            let values = sample + c * positions
+                            var value = out[c]
+                            for p in 0..<positions {
+                                if let mask, !mask[b * positions + p] { continue }
+                                value = isMax ? max(value, values[p]) : value + values[p]
+                            }
+                            out[c] = value
+                        }
+                        counted = mask.map { mask in (0..<positions).filter { mask[b * positions + $0] }.count } ?? positions
+                    } else {
+                        for p in 0..<positions {
+                            if let mask, !mask[b * positions + p] { continue }
+                            counted += 1
+                            let pixel = sample + p * channels
+                            if isMax {
+                                for c in 0..<channels { out[c] = max(out[c], pixel[c]) }
+                            } else {
+                                for c in 0..<channels { out[c] += pixel[c] }
+                            }
+                        }
                     }
-                }
-                if !isMax {
-                    for c in 0..<channels { output[b * channels + c] /= Float(max(counted, 1)) }
+                    if !isMax {
+                        let scale = 1 / Float(counted)
+                        for c in 0..<channels { out[c] *= scale }
+                    }
                 }
             }
         }
-        var shape = [x.batch, channels]
+        var shape = [batch, channels]
         if keepDims {
             let ones = Array(repeating: 1, count: spatialRank)
-            shape = channelsFirst ? [x.batch, channels] + ones : [x.batch] + ones + [channels]
+            shape = channelsFirst ? [batch, channels] + ones : [batch] + ones + [channels]
         }
         return Tensor(shape: shape, values: output)
     }

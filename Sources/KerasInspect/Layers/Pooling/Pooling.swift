@@ -42,59 +42,13 @@ public struct PoolingLayer: SingleInputLayerKind {
     /// Each output is the maximum or the mean of its window; positions in the `same` padding
     /// take no part (TensorFlow's average divides by the real positions only).
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        let isMax = PoolingLayer.classNames.prefix(3).contains { $0 == kindName }
-        return Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
-            let rank = spatialRank
-            let channels = x.lastDimension
-            let inputSpatial = Array(x.shape[1...rank])
-            let geometry = (0..<rank).map {
-                Kernels.window(length: inputSpatial[$0], kernel: poolSize[$0], stride: strides[$0], dilation: 1, padding: padding)
-            }
-            let outputSpatial = geometry.map(\.outputLength)
-            let inputStrides = Kernels.strides(inputSpatial)
-            let inputPositions = inputSpatial.reduce(1, *), outputPositions = outputSpatial.reduce(1, *)
-            let windowPositions = poolSize.reduce(1, *)
-            var output = [Float](repeating: 0, count: x.batch * outputPositions * channels)
-            var accumulator = [Float](repeating: 0, count: channels)
-            var offset = [Int](repeating: 0, count: rank)
-            x.values.withUnsafeBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { output in
-                    Kernels.forEachPosition(batch: x.batch, outputSpatial: outputSpatial) { b, position, index in
-                        for c in 0..<channels { accumulator[c] = isMax ? -.infinity : 0 }
-                        var counted = 0
-                        for axis in 0..<rank { offset[axis] = 0 }
-                        for _ in 0..<windowPositions {
-                            var from = b * inputPositions
-                            var inside = true
-                            for axis in 0..<rank {
-                                let coordinate = index[axis] * strides[axis] + offset[axis] - geometry[axis].padBefore
-                                if coordinate < 0 || coordinate >= inputSpatial[axis] { inside = false; break }
-                                from += coordinate * inputStrides[axis]
-                            }
-                            if inside {
-                                counted += 1
-                                let base = from * channels
-                                if isMax {
-                                    for c in 0..<channels { accumulator[c] = max(accumulator[c], source[base + c]) }
-                                } else {
-                                    for c in 0..<channels { accumulator[c] += source[base + c] }
-                                }
-                            }
-                            var axis = rank - 1
-                            while axis >= 0 {
-                                offset[axis] += 1
-                                if offset[axis] < poolSize[axis] { break }
-                                offset[axis] = 0
-                                axis -= 1
-                            }
-                        }
-                        let to = (b * outputPositions + position) * channels
-                        let scale: Float = isMax ? 1 : 1 / Float(max(counted, 1))
-                        for c in 0..<channels { output[to + c] = accumulator[c] * scale }
-                    }
-                }
-            }
-            return Tensor(shape: [x.batch] + outputSpatial + [channels], values: output)
+        let average = kindName.hasPrefix("Average")
+        return try Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
+            guard x.rank == spatialRank + 2 else { throw RuntimeError("expects a \(spatialRank + 2)-D input, got \(x.shape)") }
+            let geometry = WindowGeometry(shape: x.shape, kernel: poolSize, strides: strides,
+                                          dilation: Array(repeating: 1, count: spatialRank), padding: padding)
+            return Tensor(shape: [x.batch] + geometry.outputSpatial(rank: spatialRank) + [x.lastDimension],
+                          values: Kernels.pooling(x, geometry: geometry, average: average))
         }
     }
 }

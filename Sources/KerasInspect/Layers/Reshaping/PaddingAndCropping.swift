@@ -42,8 +42,9 @@ public struct PaddingOrCroppingLayer: SingleInputLayerKind {
 
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
         let sign = isCropping ? -1 : 1
-        return Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
-            Kernels.padSpatial(x, before: amounts.map { sign * $0.0 }, after: amounts.map { sign * $0.1 })
+        return try Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
+            guard x.rank == spatialRank + 2 else { throw RuntimeError("expects a \(spatialRank + 2)-D input, got \(x.shape)") }
+            return Kernels.padOrCrop(x, before: amounts.map { sign * $0.0 }, after: amounts.map { sign * $0.1 })
         }
     }
 }

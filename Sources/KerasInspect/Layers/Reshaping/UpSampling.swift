@@ -27,30 +27,21 @@ public struct UpSamplingLayer: SingleInputLayerKind {
 
     public func expectedWeights(for input: TensorShape) throws -> [WeightSpec] { [] }
 
-    /// Nearest neighbour: output position p reads input position p / size on every axis.
+    /// Nearest neighbour repeats each position (`ops.repeat` in Keras 3, `repeat_elements` in
+    /// Keras 1/2). Bilinear UpSampling2D is `tf.image.resize` to size × input (Keras 3 through
+    /// `ops.image.resize`, tf-keras through `resize_images`, both without antialiasing):
+    /// half-pixel centres, clamped at the border.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
-        guard interpolation == "nearest" else {
-            throw RuntimeError("\(interpolation) upsampling cannot run yet (nearest can)")
+        guard interpolation == "nearest" || (interpolation == "bilinear" && spatialRank == 2) else {
+            throw RuntimeError("\(interpolation) upsampling cannot run yet (nearest and bilinear can)")
         }
-        return Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
-            let rank = spatialRank
-            let channels = x.lastDimension
-            let inputSpatial = Array(x.shape[1...rank])
-            let outputSpatial = zip(inputSpatial, factors).map { $0 * $1 }
-            let inputStrides = Kernels.strides(inputSpatial)
-            let inputPositions = inputSpatial.reduce(1, *), outputPositions = outputSpatial.reduce(1, *)
-            var output = [Float](repeating: 0, count: x.batch * outputPositions * channels)
-            x.values.withUnsafeBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { output in
-                    Kernels.forEachPosition(batch: x.batch, outputSpatial: outputSpatial) { b, position, index in
-                        var from = b * inputPositions
-                        for axis in 0..<rank { from += index[axis] / factors[axis] * inputStrides[axis] }
-                        let to = (b * outputPositions + position) * channels
-                        for c in 0..<channels { output[to + c] = source[from * channels + c] }
-                    }
-                }
+        return try Kernels.inChannelsLast(input, channelsFirst: channelsFirst) { x in
+            guard x.rank == spatialRank + 2 else { throw RuntimeError("expects a \(spatialRank + 2)-D input, got \(x.shape)") }
+            if interpolation == "bilinear" {
+                return try Kernels.resize(x, height: x.shape[1] * factors[0], width: x.shape[2] * factors[1],
+                                          interpolation: .bilinear)
             }
-            return Tensor(shape: [x.batch] + outputSpatial + [channels], values: output)
+            return Kernels.repeatSpatial(x, factors: factors)
         }
     }
 }
