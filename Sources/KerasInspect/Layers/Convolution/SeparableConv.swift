@@ -71,8 +71,7 @@ public struct SeparableConvolutionLayer: SingleInputLayerKind {
             depthwise.values.withUnsafeBufferPointer { a in
                 pointwiseKernel.values.withUnsafeBufferPointer { b in
                     output.withUnsafeMutableBufferPointer { c in
-                        BLAS.gemm(m: rows, n: filters, k: depth, a.baseAddress!, b.baseAddress!, c.baseAddress!,
-                                  beta: bias == nil ? 0 : 1)
+                        BLAS.gemm(m: rows, n: filters, k: depth, a.baseAddress!, b.baseAddress!, c.baseAddress!, beta: 1)
                     }
                 }
             }
