@@ -344,53 +344,81 @@ extension Kernels {
     }
 
     /// Transposed convolution of a channels-last tensor: every input position's channels times
-    /// the kernel, (batch · positions) × (kernel positions · filters) in one product, then each
-    /// block added into the output window it belongs to (col2im). `kernel` is Keras'
-    /// `(k…, filters, channels)` array; the geometry's output is the transposed op's output
-    /// and its input the op's input (the convolution this one transposes runs the other way).
+    /// the kernel, (positions) × (kernel positions · filters) by sgemm for a block of input
+    /// positions at a time (about 2 MB, as for `convolution`), then each product added into
+    /// the output window it belongs to (col2im). `kernel` is Keras' `(k…, filters, channels)`
+    /// array; the geometry's output is the transposed op's output and its input the op's input
+    /// (the convolution this one transposes runs the other way).
     static func transposedConvolution(_ x: Tensor, kernel: [Float], filters: Int, geometry g: WindowGeometry,
                                       bias: [Float]?) -> [Float] {
-        let positions = g.inputPositions, outputPositions = g.outputPositions
-        let kernelPositions = g.kernelPositions
-        let columns = BLAS.multiply(x.values, kernel, m: g.batch * positions, n: kernelPositions * filters,
-                                    k: g.channels, transposeB: true)
-        let count = g.batch * outputPositions * filters
+        let rows = g.batch * g.inputPositions
+        let width = g.kernelPositions * filters
+        let count = g.batch * g.outputPositions * filters
         var output = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            Kernels.fill(buffer, rows: g.batch * outputPositions, with: bias, width: filters)
+            Kernels.fill(buffer, rows: g.batch * g.outputPositions, with: bias, width: filters)
             initialized = count
         }
-        let (inD, inH, inW) = g.input, (outD, outH, outW) = g.output
-        let (kD, kH, kW) = g.kernel, (sD, sH, sW) = g.strides
-        let (dD, dH, dW) = g.dilation, (pD, pH, pW) = g.padBefore
-        columns.withUnsafeBufferPointer { columns in
-            output.withUnsafeMutableBufferPointer { output in
-                var source = columns.baseAddress!
-                let target = output.baseAddress!
-                for b in 0..<g.batch {
-                    let image = target + b * outputPositions * filters
-                    for id in 0..<inD {
-                        for ih in 0..<inH {
-                            for iw in 0..<inW {
-                                for kd in 0..<kD {
-                                    let od = id * sD + kd * dD - pD
-                                    for kh in 0..<kH {
-                                        let oh = ih * sH + kh * dH - pH
-                                        for kw in 0..<kW {
-                                            let ow = iw * sW + kw * dW - pW
-                                            if od >= 0, od < outD, oh >= 0, oh < outH, ow >= 0, ow < outW {
-                                                let out = image + ((od * outH + oh) * outW + ow) * filters
-                                                for f in 0..<filters { out[f] += source[f] }
-                                            }
-                                            source += filters
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        guard rows > 0, width > 0, g.channels > 0 else { return output }
+        let blockRows = min(rows, max(512, (1 << 19) / width))
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * width)
+        defer { columns.deallocate() }
+        x.values.withUnsafeBufferPointer { input in
+            kernel.withUnsafeBufferPointer { kernel in
+                output.withUnsafeMutableBufferPointer { output in
+                    var start = 0
+                    while start < rows {
+                        let block = start..<min(start + blockRows, rows)
+                        BLAS.gemm(m: block.count, n: width, k: g.channels, input.baseAddress! + start * g.channels,
+                                  kernel.baseAddress!, transposeB: true, columns)
+                        col2im(columns, rows: block, geometry: g, filters: filters, into: output.baseAddress!)
+                        start = block.upperBound
                     }
                 }
             }
         }
         return output
+    }
+
+    /// Adds each input position's (kernel positions × filters) products into the output
+    /// positions its window covers.
+    private static func col2im(_ columns: UnsafePointer<Float>, rows: Range<Int>, geometry g: WindowGeometry,
+                               filters: Int, into output: UnsafeMutablePointer<Float>) {
+        let (inD, inH, inW) = g.input, (outD, outH, outW) = g.output
+        let (kD, kH, kW) = g.kernel, (sD, sH, sW) = g.strides
+        let (dD, dH, dW) = g.dilation, (pD, pH, pW) = g.padBefore
+        var source = columns
+        for row in rows {
+            let iw = row % inW, ih = (row / inW) % inH, id = (row / (inW * inH)) % inD, b = row / g.inputPositions
+            let image = output + b * g.outputPositions * filters
+            for kd in 0..<kD {
+                let od = id * sD + kd * dD - pD
+                for kh in 0..<kH {
+                    let oh = ih * sH + kh * dH - pH
+                    for kw in 0..<kW {
+                        let ow = iw * sW + kw * dW - pW
+                        if od >= 0, od < outD, oh >= 0, oh < outH, ow >= 0, ow < outW {
+                            add(source, into: image + ((od * outH + oh) * outW + ow) * filters, count: filters)
+                        }
+                        source += filters
+                    }
+                }
+            }
+        }
+    }
+
+    /// `target[i] += values[i]` for `count` values, eight at a time.
+    @inline(__always)
+    static func add(_ values: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let sum = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            target[i] += values[i]
+            i += 1
+        }
     }
 }
