@@ -14,7 +14,8 @@ import Testing
         let found = Dictionary(grouping: warnings, by: \.rule).mapValues { $0.map(\.layers) }
         #expect(found[.doubleActivation] == [["dense", "relu_again"]])
         #expect(found[.biasBeforeBatchNorm] == [["biased", "bn_after_bias"]])
-        #expect(found[.batchNormBeforeSoftmax] == [["bn_after_bias", "probabilities"]])
+        // bn_after_bias -> Dense(softmax) is a classifier head, not a direct softmax: no warning.
+        #expect(found[.batchNormBeforeSoftmax] == [["bn_before_softmax", "score_softmax"]])
         #expect(found[.dropoutAtOutput] == [["last_dropout"]])
         #expect(found[.softmaxWithLogitsLoss] == [["probabilities"]])
         #expect(found[.duplicateLayerName] == [["dense", "block/dense"]])

@@ -55,7 +55,10 @@ public enum Linter {
             let producers = Set(layer.nodes.flatMap(\.inputs).map(\.layer)).compactMap { model.layer(named: $0) }
             let consumers = consumersByLayer[layer.name] ?? []
 
-            if isTopLevel, outputs.contains(layer.name), activation(of: layer) == "softmax",
+            // Only a softmax layer reading the normalised values directly: a Dense or convolution
+            // with its own softmax after BatchNormalization is an ordinary classifier head.
+            if isTopLevel, outputs.contains(layer.name), ["Activation", "Softmax"].contains(layer.className),
+               activation(of: layer) == "softmax",
                let bn = producers.first(where: { $0.className == "BatchNormalization" }) {
                 warnings.append(LintWarning(rule: .batchNormBeforeSoftmax, layers: [prefix + bn.name, label],
                     message: "normalising right before the output softmax fights the softmax's scale and usually hurts calibration; normalise earlier"))
