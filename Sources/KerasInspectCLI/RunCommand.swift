@@ -21,6 +21,10 @@ enum RunCommand {
                 }
                 return count
             }
+            if file.model.structureUnknown, let architecture = ArchitectureLocator.candidates(forWeights: file).first {
+                return .failure("\(file.path): the file holds weights only, no architecture; "
+                    + "\(architecture) lies beside it and fits its weights: add --config \(architecture)")
+            }
             let inputs = try readInputs(parsed, model: file.model)
             let runner = try ModelRunner(file, theanoKernels: parsed.has("theano-kernels"))
             let recordLayers = parsed.value("layers-npz") != nil

@@ -38,12 +38,21 @@ public struct WeightProblem: Sendable, Equatable, CustomStringConvertible {
 /// The result of `verify`: every problem found (not only the first), and what was checked.
 public struct VerificationReport: Sendable {
     public var problems: [WeightProblem] = []
+    /// Layers whose stored arrays were checked against the weights their config implies.
     public var checkedLayers = 0
+    /// Arrays whose values were read (NaN/Inf, BatchNormalization variances).
     public var checkedArrays = 0
     /// Layers the catalog does not know: their arrays could not be checked against a config.
     public var uncheckedLayers: [String] = []
+    /// Whether the file has an architecture to check the arrays against. A weights-only file
+    /// (`save_weights`) or a subclassed model has none: only the values can be checked.
+    public var structureChecked = true
 
     public var isConsistent: Bool { problems.isEmpty }
+
+    /// Nothing at all was checked: no arrays against a config and no values. Saying
+    /// "consistent" then would claim a check that never happened.
+    public var checkedNothing: Bool { checkedLayers == 0 && checkedArrays == 0 }
 }
 
 /// Checks every layer's stored arrays against the weights its config implies: names,
@@ -55,7 +64,13 @@ public enum Verifier {
         // An architecture-only file has nothing to check against its config.
         guard file.hasStoredWeights else { return report }
         let reader = checkValues ? try StoredWeightReader(file) : nil
-        try verify(file.model, prefix: "", reader: reader, into: &report)
+        if file.model.structureUnknown {
+            // No config to compare with; the values can still be wrong (NaN after a diverged run).
+            report.structureChecked = false
+            if let reader { try checkArrayValues(of: file.model, prefix: "", reader: reader, into: &report) }
+        } else {
+            try verify(file.model, prefix: "", reader: reader, into: &report)
+        }
         for (group, weights) in file.unclaimedWeightGroups.sorted(by: { $0.key < $1.key }) {
             report.problems.append(WeightProblem(kind: .unclaimedGroup, layer: group, weight: nil, expected: nil,
                                                  actual: "\(weights.count) arrays"))
@@ -78,20 +93,40 @@ public enum Verifier {
             report.checkedLayers += 1
             report.problems += compare(expected: expected, stored: layer.storedWeights, layer: layer, label: label)
             guard let reader else { continue }
-            for stored in layer.storedWeights where stored.dtype != "string" {
-                report.checkedArrays += 1
-                let statistics = WeightStatistics(try reader.values(of: stored))
-                let nonFinite = statistics.nanCount + statistics.positiveInfinityCount + statistics.negativeInfinityCount
-                if nonFinite > 0 {
-                    report.problems.append(WeightProblem(kind: .notFinite, layer: label, weight: stored.name,
-                        expected: nil, actual: "\(nonFinite) (NaN \(statistics.nanCount), +Inf \(statistics.positiveInfinityCount), -Inf \(statistics.negativeInfinityCount))"))
-                }
-                if layer.className == "BatchNormalization", ["moving_variance", "running_std"].contains(stored.shortName),
-                   let minimum = statistics.minimum, minimum <= 0 {
-                    let count = try reader.values(of: stored).filter { $0 <= 0 }.count
-                    report.problems.append(WeightProblem(kind: .negativeVariance, layer: label, weight: stored.name,
-                                                         expected: nil, actual: "\(count)"))
-                }
+            try checkArrayValues(of: layer, label: label, reader: reader, varianceByName: false, into: &report)
+        }
+    }
+
+    /// Values only, for every stored array of a model without an architecture.
+    private static func checkArrayValues(of model: Model, prefix: String, reader: StoredWeightReader,
+                                    into report: inout VerificationReport) throws {
+        for layer in model.graphLayers {
+            if let nested = layer.nested {
+                try checkArrayValues(of: nested, prefix: prefix + layer.name + "/", reader: reader, into: &report)
+            } else {
+                try checkArrayValues(of: layer, label: prefix + layer.name, reader: reader, varianceByName: true, into: &report)
+            }
+        }
+    }
+
+    /// Non-finite values in any array; moving variances ≤ 0 in BatchNormalization layers, or,
+    /// with `varianceByName` (no config to name the class), in any array called `moving_variance`.
+    private static func checkArrayValues(of layer: Layer, label: String, reader: StoredWeightReader, varianceByName: Bool,
+                                    into report: inout VerificationReport) throws {
+        let holdsVariances = varianceByName || layer.className == "BatchNormalization"
+        for stored in layer.storedWeights where stored.dtype != "string" {
+            report.checkedArrays += 1
+            let statistics = WeightStatistics(try reader.values(of: stored))
+            let nonFinite = statistics.nanCount + statistics.positiveInfinityCount + statistics.negativeInfinityCount
+            if nonFinite > 0 {
+                report.problems.append(WeightProblem(kind: .notFinite, layer: label, weight: stored.name,
+                    expected: nil, actual: "\(nonFinite) (NaN \(statistics.nanCount), +Inf \(statistics.positiveInfinityCount), -Inf \(statistics.negativeInfinityCount))"))
+            }
+            if holdsVariances, ["moving_variance", "running_std"].contains(stored.shortName),
+               let minimum = statistics.minimum, minimum <= 0 {
+                let count = try reader.values(of: stored).filter { $0 <= 0 }.count
+                report.problems.append(WeightProblem(kind: .negativeVariance, layer: label, weight: stored.name,
+                                                     expected: nil, actual: "\(count)"))
             }
         }
     }

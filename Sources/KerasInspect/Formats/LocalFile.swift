@@ -22,6 +22,21 @@ enum LocalFile {
         }
     }
 
+    /// Names of the entries of a folder (no `.` and `..`), at most `limit` of them; `nil`
+    /// when it cannot be listed.
+    static func entries(of folder: String, limit: Int = 4096) -> [String]? {
+        guard let directory = opendir(folder) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Up to `count` bytes starting at `offset` (fewer at the end of the file).
     static func read(_ path: String, offset: Int = 0, count: Int) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY)

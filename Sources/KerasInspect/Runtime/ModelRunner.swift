@@ -29,6 +29,9 @@ public final class ModelRunner: @unchecked Sendable {
         self.theanoKernels = theanoKernels
         self.file = file
         guard !file.model.structureUnknown else {
+            if [.weightsOnlyHDF5, .keras3WeightsHDF5, .keras0WeightsHDF5].contains(file.format) {
+                throw RuntimeError("the file holds weights only, no architecture: give the architecture with --config model.json")
+            }
             throw RuntimeError("the model's structure lives in Python code (a subclassed model); only its weights can be shown")
         }
         guard file.hasStoredWeights else {
