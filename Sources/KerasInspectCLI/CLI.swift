@@ -80,7 +80,8 @@ public enum CLI {
           --expected FILE       run: compare with Keras' output (.npy, one per output)
           --expected-npz FILE   run: compare with Keras' outputs (.npz, by output name or order)
           --layers-npz FILE     run: reference outputs of every layer; names the first that differs
-          --atol X, --rtol X    run: tolerances for the comparisons (default 1e-4 each)
+          --atol X, --rtol X    run: tolerances for the comparisons (default 1e-4 each; 1e-2 with
+                                float16 layers, 8e-2 with bfloat16 layers)
           --repeat N            run: time N forward passes and print the median
           --theano-kernels      run: flip convolution kernels (a Keras 1 model trained with Theano)
           --help                show this help

@@ -13,8 +13,8 @@ enum RunCommand {
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
         CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
-            let atol = try tolerance(parsed, "atol")
-            let rtol = try tolerance(parsed, "rtol")
+            let givenAtol = try tolerance(parsed, "atol")
+            let givenRtol = try tolerance(parsed, "rtol")
             let repeats = try parsed.value("repeat").map { text -> Int in
                 guard let count = Int(text), count >= 1, count <= 100_000 else {
                     throw UsageError("--repeat takes a count from 1 to 100000, got '\(text)'")
@@ -27,12 +27,22 @@ enum RunCommand {
             }
             let inputs = try readInputs(parsed, model: file.model)
             let runner = try ModelRunner(file, theanoKernels: parsed.has("theano-kernels"))
+            // Outputs of half-precision layers are compared at that precision unless told otherwise.
+            let atol = givenAtol ?? runner.defaultTolerance
+            let rtol = givenRtol ?? runner.defaultTolerance
             let recordLayers = parsed.value("layers-npz") != nil
             let (outputs, layers) = try runner.run(inputs, recordLayers: recordLayers)
             let names = ModelRunner.outputNames(of: file.model)
 
             var lines: [String] = []
             var failed = false
+            if !runner.reducedPrecisionLayers.isEmpty {
+                let listed = runner.reducedPrecisionLayers.prefix(8).map { "\($0.path) (\($0.policy))" }.joined(separator: ", ")
+                let more = runner.reducedPrecisionLayers.count > 8 ? " and \(runner.reducedPrecisionLayers.count - 8) more" : ""
+                lines.append("precision: \(listed)\(more) do not compute in float32; kerasinspect rounds their inputs, "
+                    + "weights and outputs as Keras casts them but computes in float32 (float64 in float32), "
+                    + "so results agree to that precision; default tolerance \(format(runner.defaultTolerance))")
+            }
             if let path = parsed.value("output") {
                 if path.hasSuffix(".npz") {
                     try NPZ.write(Array(zip(names, outputs)).map { (name: $0.0, tensor: $0.1) }, to: path)
@@ -116,8 +126,8 @@ enum RunCommand {
         return expected
     }
 
-    static func tolerance(_ parsed: ParsedArguments, _ name: String) throws -> Float {
-        guard let text = parsed.value(name) else { return 1e-4 }
+    static func tolerance(_ parsed: ParsedArguments, _ name: String) throws -> Float? {
+        guard let text = parsed.value(name) else { return nil }
         guard let value = Float(text), value >= 0, value.isFinite else {
             throw UsageError("--\(name) takes a non-negative number, got '\(text)'")
         }

@@ -71,7 +71,10 @@ struct InferenceFixture: Sendable, CustomTestStringConvertible {
     func outputsMatchKeras(_ fixture: InferenceFixture) throws {
         let file = try fixture.open()
         let inputs = ModelRunner.arrange(try NPZ.read(path: fixture.inputs.path), as: file.model.inputs.map(\.layer))
-        let (outputs, layers) = try ModelRunner(file).run(inputs, recordLayers: true)
+        let runner = try ModelRunner(file)
+        let (outputs, layers) = try runner.run(inputs, recordLayers: true)
+        // 1e-4, or the precision of the model's float16/bfloat16 layers (PrecisionTests).
+        let tolerance = max(Self.tolerance.atol, runner.defaultTolerance)
 
         let names = ModelRunner.outputNames(of: file.model)
         let expected = Dictionary(try NPZ.read(path: fixture.outputs.path).map { ($0.name, $0.tensor) },
@@ -83,7 +86,7 @@ struct InferenceFixture: Sendable, CustomTestStringConvertible {
                 continue
             }
             let comparison = OutputComparison(name: name, actual: output, expected: reference,
-                                              atol: Self.tolerance.atol, rtol: Self.tolerance.rtol)
+                                              atol: tolerance, rtol: tolerance)
             #expect(comparison.matches, "output \(name): \(comparison.shapeMismatch ?? "max abs err \(comparison.maxAbsoluteError), \(comparison.mismatches) of \(comparison.count) beyond tolerance")")
         }
 
@@ -94,7 +97,7 @@ struct InferenceFixture: Sendable, CustomTestStringConvertible {
         let missing = reference.keys.filter { !recordedKeys.contains($0) }.sorted()
         #expect(missing.isEmpty, "layer outputs Keras recorded that the run did not: \(missing)")
         if let divergence = OutputComparison.firstDivergence(layers, reference: reference,
-                                                            atol: Self.tolerance.atol, rtol: Self.tolerance.rtol) {
+                                                            atol: tolerance, rtol: tolerance) {
             Issue.record("first diverging layer \(divergence.name): \(divergence.shapeMismatch ?? "max abs err \(divergence.maxAbsoluteError), \(divergence.mismatches) of \(divergence.count) beyond tolerance")")
         }
     }

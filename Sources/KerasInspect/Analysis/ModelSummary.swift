@@ -117,7 +117,24 @@ public struct ModelSummary: Sendable {
             warnings.append("unverified layers (not derived from the config; params taken from the stored arrays, shape unknown): "
                 + unverified.joined(separator: ", "))
         }
+        let policies = otherPrecisionLayers(in: file.model, prefix: "")
+        if !policies.isEmpty {
+            warnings.append("layers computing in another dtype than float32 (`run` rounds where Keras casts and compares at that precision): "
+                + policies.joined(separator: ", "))
+        }
         return warnings
+    }
+
+    /// `name (policy)` of every layer, at any depth, whose dtype policy computes in float16,
+    /// bfloat16, float64 or a quantized type.
+    static func otherPrecisionLayers(in model: Model, prefix: String) -> [String] {
+        model.layers.flatMap { layer -> [String] in
+            if let nested = layer.nested { return otherPrecisionLayers(in: nested, prefix: prefix + layer.name + "/") }
+            guard layer.className != "InputLayer", let policy = layer.dtypePolicy,
+                  policy.contains("float16") || policy.contains("float64") || policy.contains("_from_") || policy == "half"
+            else { return [] }
+            return ["\(prefix)\(layer.name) (\(policy))"]
+        }
     }
 
     private static func collectWarnings(in model: Model, prefix: String, checkStored: Bool, into warnings: inout [String]) {

@@ -44,6 +44,14 @@ public protocol LayerKind: Sendable {
     /// kernels). `nil`, the default, pairs arrays by name, then position (`WeightPairing`).
     func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
                         read: (StoredWeight) throws -> [Float]) throws -> [Tensor]?
+
+    /// Under a float16 or bfloat16 policy Keras casts a layer's floating inputs to that dtype
+    /// when it is called; `false` for kinds whose inputs are integer ids, which Keras never casts.
+    var castsInputsToComputeDType: Bool { get }
+
+    /// Under a mixed policy Keras reads the float32 variables in the compute dtype; `false` for
+    /// kinds that create theirs with `autocast=False` (normalization statistics and scales).
+    var castsWeightsToComputeDType: Bool { get }
 }
 
 extension LayerKind {
@@ -58,6 +66,9 @@ extension LayerKind {
 
     public func runtimeWeights(stored: [StoredWeight], expected: [WeightSpec],
                                read: (StoredWeight) throws -> [Float]) throws -> [Tensor]? { nil }
+
+    public var castsInputsToComputeDType: Bool { true }
+    public var castsWeightsToComputeDType: Bool { true }
 }
 
 extension LayerMath {

@@ -21,6 +21,17 @@ public final class ModelRunner: @unchecked Sendable {
     /// Bound weights of every layer, by path (`outer/inner/dense`), in `expectedWeights` order.
     private var weights: [String: [Tensor]] = [:]
     private let theanoKernels: Bool
+    /// The compute precision of every layer whose policy is not float32, by path.
+    private var precisions: [String: ComputePrecision] = [:]
+    /// Layers (by path) whose policy is not float32, with their policy, in graph order: their
+    /// results differ from Keras' by that precision's rounding (see `ComputePrecision`).
+    public private(set) var reducedPrecisionLayers: [(path: String, policy: String, precision: ComputePrecision)] = []
+
+    /// The `allclose` tolerance that fits the least precise layer of the model: 1e-4 for a
+    /// float32 model, wider when a layer computes in float16 or bfloat16.
+    public var defaultTolerance: Float {
+        (reducedPrecisionLayers.map(\.precision).max() ?? .float32).defaultTolerance
+    }
 
     /// `theanoKernels`: the file was trained with Theano, whose convolution flips its kernels
     /// (true convolution); TensorFlow and kerasinspect correlate. Keras 1 files do not record
@@ -38,7 +49,29 @@ public final class ModelRunner: @unchecked Sendable {
             throw RuntimeError("the file holds no weights (an architecture-only file needs --weights)")
         }
         let reader = try StoredWeightReader(file)
+        try readPrecisions(of: file.model, prefix: "")
         try bindWeights(of: file.model, prefix: "", reader: reader)
+    }
+
+    private func readPrecisions(of model: Model, prefix: String) throws {
+        for layer in model.graphLayers {
+            let path = prefix + layer.name
+            if let nested = layer.nested {
+                try readPrecisions(of: nested, prefix: path + "/")
+                continue
+            }
+            guard layer.className != "InputLayer" else { continue }
+            let precision: ComputePrecision?
+            do {
+                precision = try ComputePrecision.of(policy: layer.dtypePolicy)
+            } catch let error as RuntimeError {
+                throw RuntimeError("layer '\(path)' (\(layer.className)): \(error.message)")
+            }
+            if let precision, precision != .float32, let policy = layer.dtypePolicy {
+                precisions[path] = precision
+                reducedPrecisionLayers.append((path, policy, precision))
+            }
+        }
     }
 
     private func bindWeights(of model: Model, prefix: String, reader: StoredWeightReader) throws {
@@ -68,6 +101,10 @@ public final class ModelRunner: @unchecked Sendable {
             }
             if theanoKernels, let convolution = kind as? any SpatialKernelLayerKind {
                 bound = convolution.flippingSpatialKernels(bound)
+            }
+            // Keras reads the variables of a half-precision layer in its compute dtype.
+            if let precision = precisions[path], precision.rounds, kind.castsWeightsToComputeDType {
+                for index in bound.indices { precision.round(&bound[index].values) }
             }
             weights[path] = bound
         }
@@ -164,8 +201,16 @@ public final class ModelRunner: @unchecked Sendable {
         guard let kind = layer.kind else {
             throw RuntimeError("layer '\(path)' is a \(layer.className), which kerasinspect does not know")
         }
+        let precision = precisions[path].flatMap { $0.rounds ? $0 : nil }
+        var inputs = inputs
+        if let precision, kind.castsInputsToComputeDType {
+            for index in inputs.indices { precision.round(&inputs[index].values) }
+        }
         do {
             var outputs = try kind.forward(inputs, weights: weights[path] ?? [])
+            if let precision {
+                for index in outputs.indices { precision.round(&outputs[index].values) }
+            }
             // Keras carries a sequence mask through layers that keep the (batch, time) axes.
             if let mask = inputs.first?.mask, let first = inputs.first, first.rank >= 3 {
                 for index in outputs.indices where outputs[index].mask == nil

@@ -8,6 +8,10 @@
 /// `tie_weights` off it owns a separate `reverse_embeddings` (output_dim, input_dim) for that.
 public struct EmbeddingLayer: SingleInputLayerKind {
     public static let classNames = ["Embedding", "ReversibleEmbedding"]
+    /// Ids are integers, which Keras never casts; the table is read in float32 and only the
+    /// looked-up rows are cast to the compute dtype.
+    public var castsInputsToComputeDType: Bool { false }
+    public var castsWeightsToComputeDType: Bool { false }
 
     public let inputDim: Int
     public let outputDim: Int

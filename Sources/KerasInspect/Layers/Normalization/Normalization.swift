@@ -13,6 +13,8 @@
 /// [3] and its weights are (1, 1, 1, 5).
 public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["BatchNormalization"]
+    /// Keras creates gamma, beta and the moving statistics with `autocast=False`.
+    public var castsWeightsToComputeDType: Bool { false }
 
     public let axes: [Int]
     public let center: Bool
@@ -188,6 +190,9 @@ public struct BatchNormalizationLayer: ShapePreservingLayerKind {
 /// `rms_scaling`), each shaped like the normalised axes. Params: 2 × their product.
 public struct LayerNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["LayerNormalization"]
+    /// Keras turns autocasting off for this layer and its weights: it normalises in float32.
+    public var castsInputsToComputeDType: Bool { false }
+    public var castsWeightsToComputeDType: Bool { false }
 
     public let axes: [Int]
     public let center: Bool
@@ -264,6 +269,9 @@ public struct LayerNormalizationLayer: ShapePreservingLayerKind {
 /// have one value per channel. Params: 2 × C.
 public struct GroupNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["GroupNormalization"]
+    /// Keras turns autocasting off for this layer and its weights: it normalises in float32.
+    public var castsInputsToComputeDType: Bool { false }
+    public var castsWeightsToComputeDType: Bool { false }
 
     public let axis: Int
     public let groups: Int
