@@ -10,14 +10,14 @@
 /// Output `(batch, filters-image)`, with `return_sequences` `(batch, time, …)`, and
 /// `return_state` appends h and c. Dropout, recurrent_dropout and unit_forget_bias change
 /// only training or initialisation.
-public struct ConvLSTMLayer: LayerKind {
+public struct ConvLSTMLayer: SequenceLayerKind {
     public static let classNames = ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 
     let settings: ConvolutionSettings
     public let filters: Int
     let activation: Activation
     let recurrentActivation: Activation
-    let returnSequences: Bool
+    public let returnSequences: Bool
     let returnState: Bool
     let goBackwards: Bool
 
@@ -102,6 +102,12 @@ public struct ConvLSTMLayer: LayerKind {
     /// input convolution of every step runs as one convolution of the (batch·time) images.
     /// `inputs`: the sequence, then optionally the initial h and c (Keras' `initial_state`).
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        try forward(inputs, weights: weights, flipDirection: false, zeroMaskedOutputs: false)
+    }
+
+    /// Bidirectional's backward copy runs with `flipDirection`; masks are refused anyway.
+    func forward(_ inputs: [Tensor], weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor] {
+        let goBackwards = self.goBackwards != flipDirection
         guard let sequence = inputs.first else { throw RuntimeError("no input sequence") }
         guard sequence.mask == nil else { throw RuntimeError("ConvLSTM with a mask is not supported") }
         guard inputs.count == 1 || inputs.count == 3 else {
