@@ -20,6 +20,8 @@ public struct ConvLSTMLayer: SequenceLayerKind {
     public let returnSequences: Bool
     let returnState: Bool
     let goBackwards: Bool
+    /// Keras carries a stateful layer's states from one batch to the next; `run` does not.
+    let stateful: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         // Keras 1's ConvLSTM2D (nb_filter, per-gate W/U/b arrays) has another layout.
@@ -35,9 +37,7 @@ public struct ConvLSTMLayer: SequenceLayerKind {
         guard ["valid", "same"].contains(settings.padding) else {
             throw LayerConfigError("ConvLSTM padding must be 'valid' or 'same', got '\(settings.padding)'")
         }
-        if config.bool("stateful", default: false) {
-            throw LayerConfigError("stateful ConvLSTM layers are not supported")
-        }
+        stateful = config.bool("stateful", default: false)
     }
 
     /// The shape of one time step `(batch, s…, channels)` of a `(batch, time, …)` input.
@@ -110,6 +110,7 @@ public struct ConvLSTMLayer: SequenceLayerKind {
         let goBackwards = self.goBackwards != flipDirection
         guard let sequence = inputs.first else { throw RuntimeError("no input sequence") }
         guard sequence.mask == nil else { throw RuntimeError("ConvLSTM with a mask is not supported") }
+        guard !stateful else { throw RuntimeError("stateful ConvLSTM (states kept between batches) is not supported") }
         guard inputs.count == 1 || inputs.count == 3 else {
             throw RuntimeError("expects the sequence and optionally 2 initial states, got \(inputs.count) tensors")
         }
