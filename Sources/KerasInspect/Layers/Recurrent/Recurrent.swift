@@ -341,6 +341,8 @@ public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
 
     var stateCount: Int { cells.reduce(0) { $0 + $1.stateCount } }
 
+    var returnSequences: Bool { outputs.returnSequences }
+
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {
         guard let input = inputs.first, input.rank == 3, let batch = input.dims[0], let steps = input.dims[1],
               var features = input.dims[2] else { return nil }

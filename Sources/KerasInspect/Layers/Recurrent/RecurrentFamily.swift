@@ -1,7 +1,8 @@
 extension LayerCatalog {
-    /// SimpleRNN, LSTM, GRU and the generic RNN over cells.
+    /// SimpleRNN, LSTM, GRU, the generic RNN over cells and the convolutional LSTMs.
     static let recurrentKinds: [any LayerKind.Type] = [
         RecurrentLayer.self,
         GenericRNNLayer.self,
+        ConvLSTMLayer.self,
     ]
 }

@@ -170,7 +170,8 @@ public struct BidirectionalLayer: SingleInputLayerKind {
         guard let forwardOutput = forwardOutputs.first, let backwardRun = backwardOutputs.first else {
             throw RuntimeError("the wrapped layer gave no output")
         }
-        if backwardRun.rank == 3 {
+        let returnsSequences = (backwardLayer.kind as? any SequenceLayerKind)?.returnSequences ?? (backwardRun.rank == 3)
+        if returnsSequences {
             // Returned sequences run in processing order: reversed back; the mask stays the input's.
             var reversed = Kernels.reverseTime(backwardRun)
             reversed.mask = backwardRun.mask
@@ -222,4 +223,7 @@ protocol SequenceLayerKind: LayerKind {
     /// way than the config says; `zeroMaskedOutputs` gives zeros at masked steps of returned
     /// sequences.
     func forward(_ inputs: [Tensor], weights: [Tensor], flipDirection: Bool, zeroMaskedOutputs: Bool) throws -> [Tensor]
+    /// Whether the first output is the whole sequence (`return_sequences`), whose time axis
+    /// Bidirectional puts back in order for the backward copy.
+    var returnSequences: Bool { get }
 }
