@@ -16,6 +16,7 @@ public struct LayerCatalog: Sendable {
         ("Attention", attentionKinds),
         ("Wrappers", wrapperKinds),
         ("Preprocessing", preprocessingKinds),
+        ("Keras applications", applicationsKinds),
     ]
 
     static let kinds: [any LayerKind.Type] = families.flatMap(\.kinds)
@@ -40,6 +41,9 @@ public struct LayerCatalog: Sendable {
     /// Builds the layer kind for a configuration; `nil` when the class is not in the catalog.
     public func makeLayer(_ config: LayerConfig) throws -> (any LayerKind)? {
         guard let kind = kindsByClassName[config.className] else { return nil }
+        // A class of the same name from another module (a user's own `LayerScale`) is not
+        // this kind; only `.keras` archives record the module.
+        if let modules = kind.modules, let module = config.module, !modules.contains(module) { return nil }
         return try kind.init(config: config, catalog: self)
     }
 
@@ -50,6 +54,7 @@ public struct LayerCatalog: Sendable {
               let object = value["config"]?.objectValue else {
             throw LayerConfigError("wrapped layer has no class_name/config")
         }
-        return try makeLayer(LayerConfig(className: className, object: object))
+        return try makeLayer(LayerConfig(className: LayerConfig.pythonClassName(className), object: object,
+                                         module: value["module"]?.stringValue))
     }
 }

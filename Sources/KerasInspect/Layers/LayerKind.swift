@@ -8,6 +8,11 @@ public protocol LayerKind: Sendable {
     /// Keras class names served by this kind, legacy aliases included.
     static var classNames: [String] { get }
 
+    /// The Python modules whose class this kind is, when the class name alone could belong
+    /// to anyone's code (`LayerScale`); `nil`, the default, for classes of `keras.layers`.
+    /// Checked against the module a `.keras` archive records.
+    static var modules: [String]? { get }
+
     /// Reads and validates the configuration. Throw `LayerConfigError` for bad values.
     init(config: LayerConfig, catalog: LayerCatalog) throws
 
@@ -55,6 +60,7 @@ public protocol LayerKind: Sendable {
 }
 
 extension LayerKind {
+    public static var modules: [String]? { nil }
     public var notes: [String] { [] }
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? { 0 }
     public func parameterFormula(for inputs: [TensorShape]) -> String? { nil }

@@ -5,10 +5,23 @@
 public struct LayerConfig: Sendable {
     public let className: String
     public let object: JSONObject
+    /// The Python module `.keras` archives record beside the class (`keras.layers`,
+    /// `keras.src.applications.convnext`); `nil` for configs that carry none (`.h5`, JSON).
+    public let module: String?
 
-    public init(className: String, object: JSONObject) {
+    public init(className: String, object: JSONObject, module: String? = nil) {
         self.className = className
         self.object = object
+        self.module = module
+    }
+
+    /// The Python class name behind a serialised one: tf-keras writes classes registered
+    /// with `register_keras_serializable` as `package>Name` (`Custom>CustomScaleLayer`),
+    /// while its summary, like every other file, shows the bare `Name`.
+    public static func pythonClassName(_ serialized: String) -> String {
+        guard let separator = serialized.lastIndex(of: ">") else { return serialized }
+        let bare = serialized[serialized.index(after: separator)...]
+        return bare.isEmpty ? serialized : String(bare)
     }
 
     public subscript(key: String) -> JSONValue? { object[key] }

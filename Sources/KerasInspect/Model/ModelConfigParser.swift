@@ -50,17 +50,18 @@ struct ModelConfigParser {
     // MARK: Layers
 
     private func parseLayer(_ entry: JSONValue, depth: Int) throws -> Layer {
-        guard let className = entry["class_name"]?.stringValue else {
+        guard let serializedClassName = entry["class_name"]?.stringValue else {
             throw KerasInspectError(.invalidConfig, "a layer entry has no class_name")
         }
+        let className = LayerConfig.pythonClassName(serializedClassName)
         let configObject = entry["config"]?.objectValue ?? JSONObject()
         guard let name = entry["name"]?.stringValue ?? configObject["name"]?.stringValue else {
             throw KerasInspectError(.invalidConfig, "a \(className) layer has no name")
         }
-        let config = LayerConfig(className: className, object: configObject)
+        let module = entry["module"]?.stringValue ?? ""
+        let config = LayerConfig(className: className, object: configObject, module: module.isEmpty ? nil : module)
         var layer = Layer(name: name, className: className, config: config)
         layer.dtypePolicy = Self.dtypePolicyName(configObject["dtype"])
-        let module = entry["module"]?.stringValue ?? ""
         layer.isOperation = module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops")
             || ["TFOpLambda", "SlicingOpLambda"].contains(className)
 

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""keras.applications models through kerasinspect: params and `run` against Keras 3.
+
+Builds each model with Keras 3 (weights=None, classifier_activation=None, a small input where
+the model allows one), gives it seeded weights on a trained network's scale, saves it as .h5,
+.keras and JSON + .weights.h5 under bench/out/applications/ (git-ignored), computes Keras'
+output on a seeded batch, then runs the release kerasinspect on every file:
+`summary --format json` (total params and unverified layers against Keras' count_params) and
+`run --input … --expected …` (max abs / rel error, NumPy allclose at 1e-4/1e-4).
+Writes bench/applications.md.
+
+    swift build -c release --scratch-path .build-release --product kerasinspect
+    .venv-fixtures/bin/python bench/applications.py [MODEL ...]      # default: all below
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ["CUDA_VISIBLE_DEVICES"] = ""
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = ROOT / ".build-release" / "release" / "kerasinspect"
+OUT = ROOT / "bench" / "out" / "applications"
+REPORT = ROOT / "bench" / "applications.md"
+BATCH = 2
+
+A = keras.applications
+# name -> (builder, input size, input range): models with their own preprocessing layers
+# (Rescaling / Normalization inside the model) take pixels in [0, 255], the others [-1, 1].
+MODELS = {
+    "ConvNeXtTiny": (lambda s: A.ConvNeXtTiny(weights=None, input_shape=(s, s, 3), classifier_activation=None),
+                     64, (0, 255)),
+    "InceptionResNetV2": (lambda s: A.InceptionResNetV2(weights=None, input_shape=(s, s, 3),
+                                                        classifier_activation=None), 75, (-1, 1)),
+    "EfficientNetB0": (lambda s: A.EfficientNetB0(weights=None, input_shape=(s, s, 3), classifier_activation=None),
+                       64, (0, 255)),
+    "MobileNetV3Small": (lambda s: A.MobileNetV3Small(weights=None, input_shape=(s, s, 3),
+                                                      classifier_activation=None), 64, (0, 255)),
+}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def calibrate(model, x, seed):
+    """Seeded weights that keep a deep random network's activations alive: kernels
+    normal·sqrt(1/fan_in), LayerScale gammas in [0.1, 1] (Keras starts them at 1e-6, which
+    would switch ConvNeXt's residual branches off), and every BatchNormalization's moving
+    statistics set to those of the seeded batch (one training call with momentum 0)."""
+    rng = np.random.default_rng(seed)
+    for layer in model._flatten_layers(include_self=False):
+        if type(layer).__name__ == "LayerScale":
+            layer.set_weights([rng.uniform(0.1, 1.0, size=w.shape).astype("float32") for w in layer.get_weights()])
+            continue
+        if isinstance(layer, (keras.layers.BatchNormalization, keras.layers.Normalization)):
+            continue
+        values = []
+        for variable, value in zip(layer.weights, layer.get_weights()):
+            if variable.name in ("kernel", "depthwise_kernel", "pointwise_kernel") and value.ndim >= 2:
+                fan_in = int(np.prod(value.shape[:-1])) if variable.name != "depthwise_kernel" \
+                    else int(np.prod(value.shape[:2]))
+                value = (rng.normal(size=value.shape) * np.sqrt(1.0 / fan_in)).astype(value.dtype)
+            values.append(value)
+        if values:
+            layer.set_weights(values)
+    norms = [l for l in model._flatten_layers() if isinstance(l, keras.layers.BatchNormalization)]
+    momenta = [l.momentum for l in norms]
+    for l in norms:
+        l.momentum = 0.0
+    model(x, training=True)
+    for l, m in zip(norms, momenta):
+        l.momentum = m
+
+
+def kerasinspect(*arguments):
+    started = time.monotonic()
+    done = subprocess.run([str(BINARY), *map(str, arguments)], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+
+
+def summary_row(path, keras_params):
+    code, out, err, _ = kerasinspect("summary", path, "--format", "json")
+    if code not in (0, 1) or not out.strip().startswith("{"):
+        return {"params": None, "params_ok": False, "unverified": None, "note": (err or out).strip()[:200]}
+    report = json.loads(out)
+    unverified = report.get("unverified_layers") or []
+    return {"params": report.get("total_params"), "params_ok": report.get("total_params") == keras_params,
+            "unverified": len(unverified), "note": ", ".join(map(str, unverified[:3]))}
+
+
+def run_row(path, inputs, expected, weights=None):
+    arguments = ["run", path] + (["--weights", weights] if weights else []) + \
+        ["--input", inputs, "--expected", expected]
+    code, out, err, seconds = kerasinspect(*arguments)
+    match = re.search(r"\)\s+([0-9.e+-]+)\s+([0-9.e+-]+)\s+(\d+) / (\d+)\s+(\w+)", out)
+    if not match:
+        return {"run": f"refused (exit {code})", "abs": None, "rel": None,
+                "note": (err.strip() or out.strip()).splitlines()[-1][:160] if (err or out).strip() else ""}
+    return {"run": match.group(5), "abs": float(match.group(1)), "rel": float(match.group(2)),
+            "mismatches": f"{match.group(3)} / {match.group(4)}", "seconds": seconds, "note": ""}
+
+
+def main():
+    if not BINARY.exists():
+        sys.exit(f"no release build at {BINARY}: swift build -c release --scratch-path .build-release")
+    names = sys.argv[1:] or list(MODELS)
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index, name in enumerate(names):
+        build, size, (low, high) = MODELS[name]
+        seed = 1000 + index
+        keras.utils.set_random_seed(seed)
+        log(f"{name}: building at {size}×{size}")
+        model = build(size)
+        x = np.random.default_rng(seed).uniform(low, high, size=(BATCH, size, size, 3)).astype("float32")
+        calibrate(model, x, seed)
+        expected = model.predict(x, verbose=0)
+        stem = OUT / name
+        model.save(f"{stem}.h5")
+        model.save(f"{stem}.keras")
+        Path(f"{stem}.json").write_text(model.to_json())
+        model.save_weights(f"{stem}.weights.h5")
+        np.save(f"{stem}.inputs.npy", x)
+        np.save(f"{stem}.expected.npy", expected)
+        params = model.count_params()
+        for label, file, weights in (("h5", f"{stem}.h5", None), ("keras", f"{stem}.keras", None),
+                                     ("json + weights.h5", f"{stem}.json", f"{stem}.weights.h5")):
+            log(f"  {label}")
+            row = {"model": name, "input": f"{size}×{size}", "format": label, "keras_params": params,
+                   "layers": len(model.layers), "output_scale": float(np.abs(expected).max())}
+            row.update(summary_row(file, params))
+            ran = run_row(file, f"{stem}.inputs.npy", f"{stem}.expected.npy", weights)
+            row["run_note"] = ran.pop("note")
+            row.update(ran)
+            rows.append(row)
+    write_report(rows)
+
+
+def fmt(value):
+    return "—" if value is None else f"{value:.3g}"
+
+
+def write_report(rows):
+    lines = [
+        "# keras.applications through kerasinspect",
+        "",
+        "Written by `bench/applications.py` (Keras 3.15.1 builds, weights=None then seeded",
+        f"calibrated weights, batch {BATCH}; release build). *Params* is `summary --format json`'s",
+        "total against Keras' `count_params()`; *Unverified* counts layers outside the catalog;",
+        "*Run* is `run --expected` (allclose, atol = rtol = 1e-4) with the max abs / rel error",
+        "over the output logits (*|out|* is the largest logit, for scale).",
+        "",
+        "| Model | Input | Format | Keras params | kerasinspect params | Unverified | Run | Max abs err | Max rel err | |out| | Note |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        params = "—" if r["params"] is None else f"{r['params']:,}" + ("" if r["params_ok"] else " ✗")
+        note = "; ".join(n for n in (r.get("note"), r.get("run_note")) if n).replace("|", "\\|")
+        lines.append(f"| {r['model']} | {r['input']} | {r['format']} | {r['keras_params']:,} | {params} | "
+                     f"{fmt(r['unverified'])} | {r['run']} | {fmt(r['abs'])} | {fmt(r['rel'])} | "
+                     f"{fmt(r['output_scale'])} | {note} |")
+    REPORT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
