@@ -154,15 +154,28 @@ extension Model {
         return unclaimed
     }
 
+    /// Paths name the owning layer, but not always every model in between: tf-keras writes
+    /// `leaf_dense/kernel:0` for a Dense inside a Sequential inside this model, and Keras 3
+    /// leaves out a Functional model nested in a Sequential. A weight whose path names no
+    /// layer of this model goes to the nested model that holds a layer of that name.
     private mutating func distributeStoredWeights(_ stored: [StoredWeight]) {
         var bySubLayer: [String: [StoredWeight]] = [:]
         for weight in stored {
-            let components = weight.name.split(separator: "/").map(String.init)
-            if let owner = components.dropLast().first(where: { component in graphLayers.contains { $0.name == component } }) {
+            let components = weight.name.split(separator: "/").dropLast().map(String.init)
+            if let owner = components.first(where: { component in graphLayers.contains { $0.name == component } }) {
                 bySubLayer[owner, default: []].append(weight)
+            } else if let holder = graphLayers.first(where: { layer in
+                layer.nested.map { nested in components.contains { nested.containsLayer(named: $0) } } ?? false
+            }) {
+                bySubLayer[holder.name, default: []].append(weight)
             }
         }
         attachStoredWeights(bySubLayer)
+    }
+
+    /// Whether this model or a model nested in it, at any depth, has a layer of this name.
+    func containsLayer(named name: String) -> Bool {
+        graphLayers.contains { $0.name == name || $0.nested?.containsLayer(named: name) == true }
     }
 }
 
