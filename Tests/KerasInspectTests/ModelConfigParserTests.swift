@@ -25,7 +25,8 @@ import Testing
 
     @Test func keras3NodesAndBareOutputTriple() throws {
         let tensor = #"{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["a", 0, 0]}}"#
-        let dense = #"{"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 3}, "inbound_nodes": [{"args": [\#(tensor)], "kwargs": {}}]}"#
+        // Keras 3 always writes `trainable` and `dtype` for a layer (an operation has neither).
+        let dense = #"{"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 3, "trainable": true, "dtype": "float32"}, "inbound_nodes": [{"args": [\#(tensor)], "kwargs": {}}]}"#
         let model = try parse(functional(layers: inputA + "," + dense, inputs: #"["a", 0, 0]"#, outputs: #"["d", 0, 0]"#))
         #expect(model.inputs == [TensorRef("a", 0, 0)])
         #expect(model.layer(named: "d")?.nodes.first?.inputs == [TensorRef("a", 0, 0)])

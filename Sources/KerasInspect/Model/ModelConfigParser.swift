@@ -64,6 +64,7 @@ struct ModelConfigParser {
         layer.dtypePolicy = Self.dtypePolicyName(configObject["dtype"])
         layer.isOperation = module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops")
             || ["TFOpLambda", "SlicingOpLambda"].contains(className)
+            || Self.isUnlabelledKeras3Operation(entry, config: configObject)
 
         if Self.isModelEntry(className: className, config: configObject) {
             layer.nested = try parseModel(entry, depth: depth + 1)
@@ -76,6 +77,15 @@ struct ModelConfigParser {
             }
         }
         return layer
+    }
+
+    /// Keras 3's `.h5` writer drops the `module` key, so `x + 3.0` arrives as class `Add`, the
+    /// name of the merge layer, which would compute another function. A layer's config always
+    /// carries `trainable` and `dtype`; an operation's holds only its name and arguments.
+    static func isUnlabelledKeras3Operation(_ entry: JSONValue, config: JSONObject) -> Bool {
+        guard entry["module"] == nil, config["trainable"] == nil, config["dtype"] == nil,
+              let firstNode = entry["inbound_nodes"]?.arrayValue?.first?.objectValue else { return false }
+        return firstNode["args"] != nil
     }
 
     static func isModelEntry(className: String, config: JSONObject) -> Bool {
