@@ -57,6 +57,10 @@ public protocol LayerKind: Sendable {
     /// Under a mixed policy Keras reads the float32 variables in the compute dtype; `false` for
     /// kinds that create theirs with `autocast=False` (normalization statistics and scales).
     var castsWeightsToComputeDType: Bool { get }
+
+    /// Call keywords holding no tensor that `forward` honours. Any other keyword a call
+    /// stores with a value other than Keras' default (`false` or `null`) makes `run` refuse.
+    static var callKeywords: Set<String> { get }
 }
 
 extension LayerKind {
@@ -75,6 +79,7 @@ extension LayerKind {
 
     public var castsInputsToComputeDType: Bool { true }
     public var castsWeightsToComputeDType: Bool { true }
+    public static var callKeywords: Set<String> { [] }
 }
 
 extension LayerMath {

@@ -29,6 +29,9 @@ public struct Node: Sendable {
     /// Positions in `inputs` of Keras 3 `mask=` keyword tensors: connections Keras lists,
     /// but not values the layer computes with (the runtime carries masks on the tensors).
     public var maskInputs: Set<Int> = []
+    /// The call's keyword arguments that hold no tensor (`use_causal_mask`, `training`, …), as
+    /// the config stores them; `run` refuses a value it would otherwise ignore.
+    public var keywords = JSONObject()
 
     public init(inputs: [TensorRef], outputShapes: [TensorShape]? = nil) {
         self.inputs = inputs

@@ -222,6 +222,7 @@ struct ModelConfigParser {
         for index in layers.indices {
             for (nodeIndex, raw) in rawNodes[index].enumerated() {
                 layers[index].nodes[nodeIndex].maskInputs = raw.maskPositions
+                layers[index].nodes[nodeIndex].keywords = raw.keywords
                 layers[index].nodes[nodeIndex].inputs = try raw.refs.map { ref in
                     let resolved = try resolve(ref, from: "\(layers[index].name)[\(nodeIndex)]", layers: layers,
                                                indexByName: indexByName, keras3Style: keras3Style, fromEndpointList: false)
@@ -299,6 +300,8 @@ struct ModelConfigParser {
         var isKeras3 = false
         /// Positions in `refs` that came from a `mask` keyword.
         var maskPositions: Set<Int> = []
+        /// Keyword arguments holding no tensor.
+        var keywords = JSONObject()
     }
 
     /// Reads one element of `inbound_nodes` in any generation's format.
@@ -312,6 +315,7 @@ struct ModelConfigParser {
                     let start = raw.refs.count
                     collectKerasTensors(value, into: &raw, depth: 1)
                     if key == "mask" { raw.maskPositions.formUnion(start..<raw.refs.count) }
+                    if raw.refs.count == start { raw.keywords[key] = value }
                 }
             } else {
                 collectKerasTensors(object["kwargs"] ?? .null, into: &raw, depth: 0)
@@ -351,7 +355,15 @@ struct ModelConfigParser {
         case .array(let array):
             if let ref = legacyTriple(value) {
                 if ref.layer != "_CONSTANT_VALUE" { raw.refs.append(ref) }
-                if array.count > 3 { collectLegacyRefs(array[3], into: &raw, depth: depth + 1) }
+                if array.count > 3, let kwargs = array[3].objectValue {
+                    for (key, value) in kwargs.entries {
+                        let start = raw.refs.count
+                        collectLegacyRefs(value, into: &raw, depth: depth + 1)
+                        if raw.refs.count == start { raw.keywords[key] = value }
+                    }
+                } else if array.count > 3 {
+                    collectLegacyRefs(array[3], into: &raw, depth: depth + 1)
+                }
                 return
             }
             for element in array { collectLegacyRefs(element, into: &raw, depth: depth + 1) }

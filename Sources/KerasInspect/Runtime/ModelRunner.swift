@@ -171,6 +171,7 @@ public final class ModelRunner: @unchecked Sendable {
                 // An unbuilt Sequential without an InputLayer: its first layer reads the model input.
                 results = try forward(layer, path: path, inputs: inputs, record: nil)
             } else {
+                try Self.checkKeywords(of: node, layer: layer, path: path)
                 results = try forward(layer, path: path, inputs: callInputs, record: nil)
             }
             for (tensorIndex, result) in results.enumerated() {
@@ -221,6 +222,20 @@ public final class ModelRunner: @unchecked Sendable {
             return outputs
         } catch let error as RuntimeError {
             throw RuntimeError("layer '\(path)' (\(layer.className)): \(error.message)")
+        }
+    }
+
+    /// A call keyword that changes the computation must be honoured by the layer kind, or the
+    /// call is refused: `use_causal_mask=True` ignored would give another answer without a word.
+    /// `false` and `null` are Keras' defaults for every such keyword (`training=None`,
+    /// `return_attention_scores=False`, …) and leave the inference computation as it is;
+    /// Keras 1/2's `mask` entries name masks the runtime carries on the tensors.
+    static func checkKeywords(of node: Node, layer: Layer, path: String) throws {
+        let honoured = layer.kind.map { type(of: $0).callKeywords } ?? []
+        for (key, value) in node.keywords.entries where !honoured.contains(key) {
+            if value.isNull || value.boolValue == false || key == "mask" { continue }
+            throw RuntimeError("layer '\(path)' (\(layer.className)) is called with \(key)=\(JSONWriter.string(value)), "
+                + "which kerasinspect does not implement")
         }
     }
 
