@@ -33,18 +33,34 @@ BATCH = 2
 CALIBRATION_BATCH = 16
 
 A = keras.applications
-# name -> (builder, input size, input range): models with their own preprocessing layers
-# (Rescaling / Normalization inside the model) take pixels in [0, 255], the others [-1, 1].
-MODELS = {
-    "ConvNeXtTiny": (lambda s: A.ConvNeXtTiny(weights=None, input_shape=(s, s, 3), classifier_activation=None),
-                     64, (0, 255)),
-    "InceptionResNetV2": (lambda s: A.InceptionResNetV2(weights=None, input_shape=(s, s, 3),
-                                                        classifier_activation=None), 75, (-1, 1)),
-    "EfficientNetB0": (lambda s: A.EfficientNetB0(weights=None, input_shape=(s, s, 3), classifier_activation=None),
-                       64, (0, 255)),
-    "MobileNetV3Small": (lambda s: A.MobileNetV3Small(weights=None, input_shape=(s, s, 3),
-                                                      classifier_activation=None), 64, (0, 255)),
-}
+# Models with their own preprocessing layers (Rescaling / Normalization inside the model) take
+# pixels in [0, 255], the others [-1, 1]. Inputs are the smallest square each model accepts
+# comfortably (Inception-style stems need 75, NASNetLarge's reductions 96).
+PIXELS, SIGNED = (0, 255), (-1, 1)
+SPECS = [
+    *[(f"ConvNeXt{v}", 64, PIXELS) for v in ("Tiny", "Small", "Base", "Large", "XLarge")],
+    *[(f"DenseNet{v}", 64, SIGNED) for v in (121, 169, 201)],
+    *[(f"EfficientNetB{v}", 64, PIXELS) for v in range(8)],
+    *[(f"EfficientNetV2{v}", 64, PIXELS) for v in ("B0", "B1", "B2", "B3", "S", "M", "L")],
+    ("InceptionResNetV2", 75, SIGNED), ("InceptionV3", 75, SIGNED),
+    ("MobileNet", 64, SIGNED), ("MobileNetV2", 64, SIGNED),
+    ("MobileNetV3Small", 64, PIXELS), ("MobileNetV3Large", 64, PIXELS),
+    ("NASNetMobile", 64, SIGNED), ("NASNetLarge", 96, SIGNED),
+    *[(f"ResNet{v}", 64, SIGNED) for v in (50, 101, 152)],
+    *[(f"ResNet{v}V2", 64, SIGNED) for v in (50, 101, 152)],
+    ("VGG16", 64, SIGNED), ("VGG19", 64, SIGNED), ("Xception", 75, SIGNED),
+]
+
+
+def builder(name):
+    def build(size):
+        options = {"weights": None, "input_shape": (size, size, 3), "classifier_activation": None}
+        return getattr(A, name)(**options)
+    return build
+
+
+# name -> (builder, input size, input range)
+MODELS = {name: (builder(name), size, value_range) for name, size, value_range in SPECS}
 
 
 def log(message):
@@ -88,13 +104,13 @@ def kerasinspect(*arguments):
 
 
 def summary_row(path, keras_params):
-    code, out, err, _ = kerasinspect("summary", path, "--format", "json")
+    code, out, err, seconds = kerasinspect("summary", path, "--format", "json")
     if code not in (0, 1) or not out.strip().startswith("{"):
         return {"params": None, "params_ok": False, "unverified": None, "note": (err or out).strip()[:200]}
     report = json.loads(out)
     unverified = report.get("unverified_layers") or []
     return {"params": report.get("total_params"), "params_ok": report.get("total_params") == keras_params,
-            "unverified": len(unverified), "note": ", ".join(map(str, unverified[:3]))}
+            "unverified": len(unverified), "summary_seconds": seconds, "note": ", ".join(map(str, unverified[:3]))}
 
 
 def run_row(path, inputs, expected, weights=None):
@@ -112,12 +128,14 @@ def run_row(path, inputs, expected, weights=None):
 def main():
     if not BINARY.exists():
         sys.exit(f"no release build at {BINARY}: swift build -c release --scratch-path .build-release")
-    names = sys.argv[1:] or list(MODELS)
+    arguments = sys.argv[1:]
+    keep = "--keep" in arguments  # otherwise each model's files go once measured (XLarge: 1.4 GB each)
+    names = [a for a in arguments if a != "--keep"] or list(MODELS)
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
     for index, name in enumerate(names):
         build, size, (low, high) = MODELS[name]
-        seed = 1000 + index
+        seed = 1000 + list(MODELS).index(name)
         keras.utils.set_random_seed(seed)
         log(f"{name}: building at {size}×{size}")
         model = build(size)
@@ -128,26 +146,38 @@ def main():
         calibration = rng.uniform(low, high, size=(CALIBRATION_BATCH, size, size, 3)).astype("float32")
         x = rng.uniform(low, high, size=(BATCH, size, size, 3)).astype("float32")
         calibrate(model, calibration, seed)
+        model.predict(x, verbose=0)  # the first call traces; time the second
+        started = time.monotonic()
         expected = model.predict(x, verbose=0)
+        keras_seconds = time.monotonic() - started
         stem = OUT / name
-        model.save(f"{stem}.h5")
-        model.save(f"{stem}.keras")
-        Path(f"{stem}.json").write_text(model.to_json())
-        model.save_weights(f"{stem}.weights.h5")
-        np.save(f"{stem}.inputs.npy", x)
-        np.save(f"{stem}.expected.npy", expected)
+        files = [Path(f"{stem}{suffix}") for suffix in
+                 (".h5", ".keras", ".json", ".weights.h5", ".inputs.npy", ".expected.npy")]
+        model.save(files[0])
+        model.save(files[1])
+        files[2].write_text(model.to_json())
+        model.save_weights(files[3])
+        np.save(files[4], x)
+        np.save(files[5], expected)
         params = model.count_params()
-        for label, file, weights in (("h5", f"{stem}.h5", None), ("keras", f"{stem}.keras", None),
-                                     ("json + weights.h5", f"{stem}.json", f"{stem}.weights.h5")):
+        layer_count = len(model.layers)
+        del model
+        keras.backend.clear_session()
+        for label, file, weights in (("h5", files[0], None), ("keras", files[1], None),
+                                     ("json + weights.h5", files[2], files[3])):
             log(f"  {label}")
             row = {"model": name, "input": f"{size}×{size}", "format": label, "keras_params": params,
-                   "layers": len(model.layers), "output_scale": float(np.abs(expected).max())}
+                   "layers": layer_count, "output_scale": float(np.abs(expected).max()),
+                   "keras_seconds": keras_seconds}
             row.update(summary_row(file, params))
-            ran = run_row(file, f"{stem}.inputs.npy", f"{stem}.expected.npy", weights)
+            ran = run_row(file, files[4], files[5], weights)
             row["run_note"] = ran.pop("note")
             row.update(ran)
             rows.append(row)
-    write_report(rows)
+        if not keep:
+            for file in files:
+                file.unlink(missing_ok=True)
+        write_report(rows)  # after every model, so an interrupted run keeps what it measured
 
 
 def fmt(value):
@@ -163,17 +193,21 @@ def write_report(rows):
         f"batch {BATCH}; release build). *Params* is `summary --format json`'s",
         "total against Keras' `count_params()`; *Unverified* counts layers outside the catalog;",
         "*Run* is `run --expected` (allclose, atol = rtol = 1e-4) with the max abs / rel error",
-        "over the output logits (*|out|* is the largest logit, for scale).",
+        "over the output logits (*|out|* is the largest logit, for scale). *Summary s* and *Run s* are",
+        "the whole kerasinspect process (run: reading every weight, then the forward pass); *Keras s*",
+        "is Keras' second `predict` on the same batch, in the same run.",
         "",
-        "| Model | Input | Format | Keras params | kerasinspect params | Unverified | Run | Max abs err | Max rel err | |out| | Note |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Model | Input | Format | Keras params | kerasinspect params | Unverified | Run | Max abs err | Max rel err "
+        "| \\|out\\| | Summary s | Run s | Keras s | Note |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         params = "—" if r["params"] is None else f"{r['params']:,}" + ("" if r["params_ok"] else " ✗")
         note = "; ".join(n for n in (r.get("note"), r.get("run_note")) if n).replace("|", "\\|")
         lines.append(f"| {r['model']} | {r['input']} | {r['format']} | {r['keras_params']:,} | {params} | "
                      f"{fmt(r['unverified'])} | {r['run']} | {fmt(r['abs'])} | {fmt(r['rel'])} | "
-                     f"{fmt(r['output_scale'])} | {note} |")
+                     f"{fmt(r['output_scale'])} | {fmt(r.get('summary_seconds'))} | {fmt(r.get('seconds'))} | "
+                     f"{fmt(r.get('keras_seconds'))} | {note} |")
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

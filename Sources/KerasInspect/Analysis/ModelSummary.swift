@@ -117,12 +117,27 @@ public struct ModelSummary: Sendable {
             warnings.append("unverified layers (not derived from the config; params taken from the stored arrays, shape unknown): "
                 + unverified.joined(separator: ", "))
         }
+        let unhonoured = unhonouredKeys(in: file.model, prefix: "")
+        if !unhonoured.isEmpty {
+            warnings.append("config keys kerasinspect does not understand (shapes and params may differ from Keras'; `run` refuses these layers): "
+                + unhonoured.joined(separator: ", "))
+        }
         let policies = otherPrecisionLayers(in: file.model, prefix: "")
         if !policies.isEmpty {
             warnings.append("layers computing in another dtype than float32 (`run` rounds where Keras casts and compares at that precision): "
                 + policies.joined(separator: ", "))
         }
         return warnings
+    }
+
+    /// `name: key=value, …` of every layer, at any depth, whose config holds keys its kind
+    /// neither reads nor declares inference-neutral.
+    static func unhonouredKeys(in model: Model, prefix: String) -> [String] {
+        model.graphLayers.flatMap { layer -> [String] in
+            if let nested = layer.nested { return unhonouredKeys(in: nested, prefix: prefix + layer.name + "/") }
+            guard !layer.unhonouredConfigKeys.isEmpty else { return [] }
+            return ["\(prefix)\(layer.name) (\(layer.className)) \(layer.unhonouredConfigKeys.joined(separator: ", "))"]
+        }
     }
 
     /// `name (policy)` of every layer, at any depth, whose dtype policy computes in float16,

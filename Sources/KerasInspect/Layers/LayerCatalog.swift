@@ -44,17 +44,20 @@ public struct LayerCatalog: Sendable {
         // A class of the same name from another module (a user's own `LayerScale`) is not
         // this kind; only `.keras` archives record the module.
         if let modules = kind.modules, let module = config.module, !modules.contains(module) { return nil }
-        return try kind.init(config: config, catalog: self)
+        let layer = try kind.init(config: config, catalog: self)
+        config.acknowledge(kind.inferenceNeutralConfigKeys)
+        return layer
     }
 
-    /// Builds a wrapped layer from a serialised `{"class_name", "config"}` object
-    /// (the `layer` of TimeDistributed and Bidirectional).
-    public func makeLayer(serialized value: JSONValue) throws -> (any LayerKind)? {
+    /// Builds a wrapped layer from the serialised `{"class_name", "config"}` object at `key`
+    /// of `parent` (the `layer` of TimeDistributed and Bidirectional); its config's keys are
+    /// reported as `key.…` of the parent's.
+    public func makeLayer(serialized value: JSONValue, in parent: LayerConfig, at key: String) throws -> (any LayerKind)? {
         guard let className = value["class_name"]?.stringValue,
               let object = value["config"]?.objectValue else {
             throw LayerConfigError("wrapped layer has no class_name/config")
         }
-        return try makeLayer(LayerConfig(className: LayerConfig.pythonClassName(className), object: object,
-                                         module: value["module"]?.stringValue))
+        return try makeLayer(parent.child(key, className: LayerConfig.pythonClassName(className), object: object,
+                                          module: value["module"]?.stringValue))
     }
 }

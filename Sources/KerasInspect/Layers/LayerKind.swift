@@ -61,6 +61,12 @@ public protocol LayerKind: Sendable {
     /// Call keywords holding no tensor that `forward` honours. Any other keyword a call
     /// stores with a value other than Keras' default (`false` or `null`) makes `run` refuse.
     static var callKeywords: Set<String> { get }
+
+    /// Config keys that `init` does not read because they cannot change what inference
+    /// computes (Dropout's `rate`, BatchNormalization's `momentum`), beyond the keys every
+    /// layer shares (`LayerConfig.isInferenceNeutral`). Any other key `init` leaves unread is
+    /// reported by the summary and makes `run` refuse the layer.
+    static var inferenceNeutralConfigKeys: Set<String> { get }
 }
 
 extension LayerKind {
@@ -80,6 +86,7 @@ extension LayerKind {
     public var castsInputsToComputeDType: Bool { true }
     public var castsWeightsToComputeDType: Bool { true }
     public static var callKeywords: Set<String> { [] }
+    public static var inferenceNeutralConfigKeys: Set<String> { [] }
 }
 
 extension LayerMath {

@@ -66,6 +66,10 @@ public struct Layer: Sendable {
     public var storedWeights: [StoredWeight]
     /// Why this layer's shapes or weights could not be derived, if anything went wrong.
     public var problems: [String]
+    /// Config keys (dotted paths, non-null values) that its kind neither reads nor declares
+    /// inference-neutral: settings kerasinspect does not understand, so `run` refuses the
+    /// layer and the summary names them.
+    public var unhonouredConfigKeys: [String] = []
 
     init(name: String, className: String, config: LayerConfig) {
         self.name = name

@@ -72,6 +72,7 @@ struct ModelConfigParser {
         } else if !layer.isOperation {
             do {
                 layer.kind = try catalog.makeLayer(config)
+                if layer.kind != nil { layer.unhonouredConfigKeys = config.unreadKeys() }
             } catch {
                 layer.problems.append("invalid config: \(error)")
             }

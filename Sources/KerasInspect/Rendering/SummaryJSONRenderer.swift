@@ -86,6 +86,9 @@ public enum SummaryJSONRenderer {
             if !layer.problems.isEmpty {
                 object["problems"] = .array(layer.problems.map(JSONValue.string))
             }
+            if !layer.unhonouredConfigKeys.isEmpty {
+                object["unhonoured_config_keys"] = .array(layer.unhonouredConfigKeys.map(JSONValue.string))
+            }
             return .object(object)
         }
     }

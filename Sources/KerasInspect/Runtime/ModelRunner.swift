@@ -202,6 +202,11 @@ public final class ModelRunner: @unchecked Sendable {
         guard let kind = layer.kind else {
             throw RuntimeError("layer '\(path)' is a \(layer.className), which kerasinspect does not know")
         }
+        if !layer.unhonouredConfigKeys.isEmpty {
+            let keys = layer.unhonouredConfigKeys.map { "\($0)=\(JSONWriter.string(Self.configValue(layer.config.object, at: $0)))" }
+            throw RuntimeError("layer '\(path)' (\(layer.className)) has config \(keys.joined(separator: ", ")), "
+                + "which kerasinspect does not understand")
+        }
         let precision = precisions[path].flatMap { $0.rounds ? $0 : nil }
         var inputs = inputs
         if let precision, kind.castsInputsToComputeDType {
@@ -230,6 +235,27 @@ public final class ModelRunner: @unchecked Sendable {
     /// `false` and `null` are Keras' defaults for every such keyword (`training=None`,
     /// `return_attention_scores=False`, …) and leave the inference computation as it is;
     /// Keras 1/2's `mask` entries name masks the runtime carries on the tensors.
+    /// The value at a dotted config path (`layer.units`, `cell.cells[1].units`), looking
+    /// through the `{"class_name", "config"}` envelopes of serialised layers and cells.
+    static func configValue(_ object: JSONObject, at path: String) -> JSONValue {
+        let unwrap = { (value: JSONValue) in value["class_name"] != nil ? (value["config"] ?? .null) : value }
+        var value = JSONValue.object(object)
+        for component in path.split(separator: ".") {
+            var name = component
+            var index: Int?
+            if let open = component.firstIndex(of: "["), component.hasSuffix("]") {
+                name = component[..<open]
+                index = Int(component[component.index(after: open)..<component.index(before: component.endIndex)])
+            }
+            value = unwrap(value[String(name)] ?? .null)
+            if let index {
+                let list = value.arrayValue ?? []
+                value = index < list.count ? unwrap(list[index]) : .null
+            }
+        }
+        return value
+    }
+
     static func checkKeywords(of node: Node, layer: Layer, path: String) throws {
         let honoured = layer.kind.map { type(of: $0).callKeywords } ?? []
         for (key, value) in node.keywords.entries where !honoured.contains(key) {

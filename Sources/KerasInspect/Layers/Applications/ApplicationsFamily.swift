@@ -29,6 +29,7 @@ enum ApplicationLayerConfig {
                 + (extra.isEmpty ? [] : ["unexpected " + extra.joined(separator: ", ")])
             throw LayerConfigError("not keras.applications.\(file)'s \(config.className) (\(problems.joined(separator: "; ")))")
         }
+        config.acknowledge(keys)
     }
 
     /// The shape of an element-wise operation on two shapes, by the broadcasting rule Keras 3

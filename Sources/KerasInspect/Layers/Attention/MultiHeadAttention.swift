@@ -9,6 +9,8 @@ import Glibc
 /// Params: the sum of the kernels and their biases.
 public struct MultiHeadAttentionLayer: LayerKind {
     public static let classNames = ["MultiHeadAttention"]
+    /// Keras 3 records the shapes its first call was built on; kerasinspect takes them from the graph.
+    public static let inferenceNeutralConfigKeys: Set<String> = ["query_shape", "key_shape", "value_shape"]
 
     public let heads: Int
     public let keyDim: Int
@@ -27,6 +29,8 @@ public struct MultiHeadAttentionLayer: LayerKind {
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         heads = try config.int("num_heads")
+        // Keras 3's alternative masked softmax (a large negative instead of -inf) is not implemented.
+        config.acknowledge("softmax_robust_masking", ifEqualTo: .bool(false))
         keyDim = try config.int("key_dim")
         valueDim = try config.int("value_dim", default: keyDim)
         useBias = config.bool("use_bias", default: true)

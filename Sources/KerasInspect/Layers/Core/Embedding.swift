@@ -8,6 +8,8 @@
 /// `tie_weights` off it owns a separate `reverse_embeddings` (output_dim, input_dim) for that.
 public struct EmbeddingLayer: SingleInputLayerKind {
     public static let classNames = ["Embedding", "ReversibleEmbedding"]
+    /// ReversibleEmbedding's settings for `reverse=True` calls, which `run` refuses as a keyword.
+    public static let inferenceNeutralConfigKeys: Set<String> = ["logit_soft_cap", "reverse_dtype"]
     /// Ids are integers, which Keras never casts; the table is read in float32 and only the
     /// looked-up rows are cast to the compute dtype.
     public var castsInputsToComputeDType: Bool { false }

@@ -10,6 +10,10 @@ public struct LambdaLayer: SingleInputLayerKind {
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         outputShape = config.shape("output_shape")
+        // The function and its arguments are understood to be Python that `forward` refuses to
+        // run; without an output_shape the summary notes the shape it assumes.
+        config.acknowledge(["function", "function_type", "module", "output_shape_type", "output_shape_module",
+                            "arguments", "mask", "mask_type", "mask_module"])
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {

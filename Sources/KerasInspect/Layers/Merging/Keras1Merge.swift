@@ -3,6 +3,12 @@
 /// Keras 2 split it into Add, Multiply, Average, Maximum, Concatenate and Dot. No weights.
 public struct Keras1MergeLayer: LayerKind {
     public static let classNames = ["Merge"]
+    /// Settings of the other modes (an axis for concat, axes for dot) and of Python-function
+    /// modes, which `init` refuses; `layers` holds the branches the model parser reads.
+    public static let inferenceNeutralConfigKeys: Set<String> = [
+        "concat_axis", "dot_axes", "mode_type", "layers", "output_mask", "output_mask_type",
+        "output_shape", "output_shape_type", "arguments",
+    ]
 
     let combine: any LayerKind
     let mode: String
@@ -14,10 +20,10 @@ public struct Keras1MergeLayer: LayerKind {
         switch mode {
         case "concat":
             object["axis"] = config["concat_axis"] ?? .number(-1)
-            combine = try ConcatenateLayer(config: LayerConfig(className: "Concatenate", object: object), catalog: catalog)
+            combine = try ConcatenateLayer(config: config.reinterpreted(as: "Concatenate", object: object), catalog: catalog)
         case "dot", "cos":
             object["axes"] = config["dot_axes"] ?? .number(-1)
-            combine = try DotLayer(config: LayerConfig(className: "Dot", object: object), catalog: catalog)
+            combine = try DotLayer(config: config.reinterpreted(as: "Dot", object: object), catalog: catalog)
         case "sum", "mul", "ave", "max":
             combine = try ElementwiseMergeLayer(config: config, catalog: catalog)
         default:

@@ -13,6 +13,10 @@
 /// [3] and its weights are (1, 1, 1, 5).
 public struct BatchNormalizationLayer: ShapePreservingLayerKind {
     public static let classNames = ["BatchNormalization"]
+    /// How the moving statistics are updated in training; inference reads them as stored.
+    public static let inferenceNeutralConfigKeys: Set<String> = [
+        "momentum", "renorm_clipping", "renorm_momentum", "synchronized",
+    ]
     /// Keras creates gamma, beta and the moving statistics with `autocast=False`.
     public var castsWeightsToComputeDType: Bool { false }
 
@@ -428,12 +432,14 @@ public struct RMSNormalizationLayer: ShapePreservingLayerKind {
 /// the wrapped layer's weights, then `vector_u`.
 public struct SpectralNormalizationLayer: SingleInputLayerKind {
     public static let classNames = ["SpectralNormalization"]
+    /// Keras re-normalises the kernel only in training; inference uses the stored kernel.
+    public static let inferenceNeutralConfigKeys: Set<String> = ["power_iterations"]
 
     let wrapped: WrappedLayer
     let keras3Order: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        wrapped = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
+        wrapped = try WrappedLayer(in: config, role: "layer", catalog: catalog)
         keras3Order = config.isKeras3
     }
 

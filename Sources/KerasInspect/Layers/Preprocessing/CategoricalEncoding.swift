@@ -12,6 +12,8 @@
 ///   batch axis. Discretization instead drops axis 1 and appends `depth`.
 public struct CategoricalEncodingLayer: SingleInputLayerKind {
     public static let classNames = ["CategoryEncoding", "Hashing", "Discretization"]
+    /// Discretization's settings for `adapt`, which computed the stored bin boundaries.
+    public static let inferenceNeutralConfigKeys: Set<String> = ["num_bins", "epsilon"]
 
     public let className: String
     public let outputMode: String

@@ -25,6 +25,10 @@ public struct ImageResizingLayer: SingleInputLayerKind {
         keras3 = config.isKeras3
     }
 
+    /// `fill_mode` / `fill_value` fill the padding of `pad_to_aspect_ratio`, which `run` refuses;
+    /// RandomCrop's generator is unused at inference.
+    public static let inferenceNeutralConfigKeys: Set<String> = ["fill_mode", "fill_value", "rng_type"]
+
     /// Resizing: `tf.image.resize` (bilinear or nearest, half-pixel centres), after cropping
     /// to the target's aspect ratio when asked. CenterCrop: the centred window (the smaller
     /// half of the excess before it), or Keras' smart_resize when the image is smaller than
@@ -85,11 +89,15 @@ public struct AugmentationLayer: ShapePreservingLayerKind {
     let className: String
     /// AutoContrast's input range (its arithmetic works on 0…255).
     let valueRange: (low: Float, high: Float)
+    let channelsFirst: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         className = config.className
+        // The random transforms are the identity at inference, whatever their settings.
+        if className != "AutoContrast" { config.acknowledge(config.object.keys) }
         let range = (config["value_range"]?.arrayValue ?? []).compactMap(\.doubleValue).map(Float.init).sorted()
         valueRange = range.count == 2 ? (range[0], range[1]) : (0, 255)
+        channelsFirst = config.channelsFirst
     }
 
     /// Random transforms are the identity at inference (Keras checked: every one of them
@@ -99,6 +107,7 @@ public struct AugmentationLayer: ShapePreservingLayerKind {
     /// channel (0 / 0) keeps its values.
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor {
         guard className == "AutoContrast" else { return input }
+        guard !channelsFirst else { throw RuntimeError("AutoContrast on channels_first images cannot run yet") }
         guard input.rank == 4 else { throw RuntimeError("expects (batch, height, width, channels) images, got \(input.shape)") }
         let (batch, positions, channels) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
         let (low, high) = valueRange
@@ -136,6 +145,7 @@ public struct RandomImageSizeLayer: SingleInputLayerKind {
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         axisFromEnd = config.className == "RandomHeight" ? 3 : 2
+        config.acknowledge(config.object.keys)  // the identity at inference, whatever the factor
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {

@@ -288,7 +288,10 @@ public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
         }
         var cells: [RecurrentCell] = []
         var trainable: [Bool] = []
-        for serialized in serializedCells {
+        let cellPaths = cellValue.arrayValue != nil ? serializedCells.indices.map { "cell[\($0)]" }
+            : cellValue["class_name"]?.stringValue == "StackedRNNCells"
+            ? serializedCells.indices.map { "cell.cells[\($0)]" } : ["cell"]
+        for (serialized, path) in zip(serializedCells, cellPaths) {
             guard let className = serialized["class_name"]?.stringValue,
                   let object = serialized["config"]?.objectValue else {
                 throw LayerConfigError("RNN cell has no class_name/config")
@@ -296,7 +299,7 @@ public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
             guard RecurrentCell.cellClassNames.contains(className) else {
                 throw LayerConfigError("RNN cell \(className) is not one kerasinspect knows")
             }
-            let cellConfig = LayerConfig(className: className, object: object)
+            let cellConfig = config.child(path, className: className, object: object)
             cells.append(try RecurrentCell(config: cellConfig))
             trainable.append(cellConfig.trainable)
         }

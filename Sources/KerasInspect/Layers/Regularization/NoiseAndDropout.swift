@@ -5,7 +5,10 @@ public struct TrainingOnlyNoiseLayer: ShapePreservingLayerKind {
         "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
         "GaussianDropout", "AlphaDropout", "ActivityRegularization",
     ]
-    public init(config: LayerConfig, catalog: LayerCatalog) throws {}
+    /// Whatever their rate, noise shape or data format, they pass values through at inference.
+    public init(config: LayerConfig, catalog: LayerCatalog) throws {
+        config.acknowledge(config.object.keys)
+    }
 
     public func forward(_ input: Tensor, weights: [Tensor]) throws -> Tensor { input }
 }

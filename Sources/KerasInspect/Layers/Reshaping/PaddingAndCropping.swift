@@ -1,7 +1,7 @@
 /// `ZeroPadding1D/2D/3D` and `Cropping1D/2D/3D`: add zeros at, or cut rows from, both ends of
 /// each spatial axis. Keras refuses a cropping that leaves an axis empty. No weights.
 /// Amounts may be one int, one per axis or a (before, after) pair per axis (`LayerMath.pairs`);
-/// the 1-D layers have no `data_format`.
+/// of the 1-D layers only Keras 3's ZeroPadding1D has a `data_format`.
 public struct PaddingOrCroppingLayer: SingleInputLayerKind {
     public static let classNames = ["ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
                                     "Cropping1D", "Cropping2D", "Cropping3D"]
@@ -16,7 +16,8 @@ public struct PaddingOrCroppingLayer: SingleInputLayerKind {
         isCropping = config.className.hasPrefix("Cropping")
         amounts = try LayerMath.pairs(config, key: isCropping ? "cropping" : "padding", spatialRank: spatialRank,
                                       default: 1)
-        channelsFirst = spatialRank > 1 && config.channelsFirst
+        // Keras 3's ZeroPadding1D has a data_format too; Cropping1D has none (false).
+        channelsFirst = config.channelsFirst
     }
 
     public func outputShape(for input: TensorShape) throws -> TensorShape {

@@ -5,9 +5,10 @@ struct WrappedLayer: Sendable {
     let kind: any LayerKind
     let trainable: Bool
 
-    init(_ value: JSONValue?, catalog: LayerCatalog, role: String) throws {
-        guard let value, !value.isNull else { throw LayerConfigError("has no \(role)") }
-        guard let kind = try catalog.makeLayer(serialized: value) else {
+    /// The layer serialised at `role` (`layer`, `backward_layer`) of the wrapper's config.
+    init(in config: LayerConfig, role: String, catalog: LayerCatalog) throws {
+        guard let value = config[role], !value.isNull else { throw LayerConfigError("has no \(role)") }
+        guard let kind = try catalog.makeLayer(serialized: value, in: config, at: role) else {
             throw LayerConfigError("its \(role) \(value["class_name"]?.stringValue ?? "?") is outside the catalog")
         }
         self.kind = kind
@@ -36,7 +37,7 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
     public var inner: any LayerKind { wrapped.kind }
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        wrapped = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
+        wrapped = try WrappedLayer(in: config, role: "layer", catalog: catalog)
     }
 
     private func stepShape(_ input: TensorShape) throws -> TensorShape {
@@ -108,9 +109,9 @@ public struct BidirectionalLayer: SingleInputLayerKind {
     public var backward: any LayerKind { backwardLayer.kind }
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
-        forwardLayer = try WrappedLayer(config["layer"], catalog: catalog, role: "layer")
+        forwardLayer = try WrappedLayer(in: config, role: "layer", catalog: catalog)
         if let backwardConfig = config["backward_layer"], !backwardConfig.isNull {
-            backwardLayer = try WrappedLayer(backwardConfig, catalog: catalog, role: "backward_layer")
+            backwardLayer = try WrappedLayer(in: config, role: "backward_layer", catalog: catalog)
         } else {
             // Keras builds the backward copy from the wrapped layer's config.
             backwardLayer = forwardLayer
