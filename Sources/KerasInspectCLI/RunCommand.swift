@@ -119,7 +119,15 @@ enum RunCommand {
     }
 
     static func readExpected(_ parsed: ParsedArguments, names: [String]) throws -> [Tensor] {
-        var expected = try parsed.values("expected").map { try NPY.read(path: $0) }
+        // `--expected x.npz` means what `--expected-npz x.npz` does: one archive, every output.
+        var expected: [Tensor] = []
+        for path in parsed.values("expected") {
+            if path.hasSuffix(".npz") {
+                expected += ModelRunner.arrange(try NPZ.read(path: path), as: names)
+            } else {
+                expected.append(try NPY.read(path: path))
+            }
+        }
         if let path = parsed.value("expected-npz") {
             expected += ModelRunner.arrange(try NPZ.read(path: path), as: names)
         }

@@ -33,22 +33,6 @@ import Testing
         #expect(result.standardError.split(separator: "\n").count == 1)
     }
 
-    /// `MultiHeadAttention(...)(x, x, use_causal_mask=True)` saved by Keras 3: the keyword is
-    /// not implemented, so `run` refuses in one line instead of computing without the mask.
-    @Test(arguments: ["causal_attention.keras3.h5", "causal_attention.keras3.keras"])
-    func unimplementedCallKeywordIsRefused(_ name: String) throws {
-        let path = Self.folder.appendingPathComponent(name).path
-        let file = try ModelFile.open(path)
-        let node = try #require(file.model.layer(named: "attention")?.nodes.first)
-        #expect(node.keywords["use_causal_mask"]?.boolValue == true)
-        let inputs = folder(writing: [Tensor(shape: [1, 5, 8], values: (0..<40).map { Float($0) / 40 })])
-        defer { try? FileManager.default.removeItem(atPath: inputs) }
-        let result = CLI.run(["run", path, "--input", inputs])
-        #expect(result.exitCode == ExitCode.unreadableInput)
-        #expect(result.standardError.contains("use_causal_mask=true"), "\(result.standardError)")
-        #expect(result.standardError.split(separator: "\n").count == 1)
-    }
-
     func folder(writing tensors: [Tensor]) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ops-input-\(UUID().uuidString).npy").path
         try? NPY.write(tensors[0], to: path)

@@ -62,6 +62,21 @@ public protocol LayerKind: Sendable {
     /// stores with a value other than Keras' default (`false` or `null`) makes `run` refuse.
     static var callKeywords: Set<String> { get }
 
+    /// Keyword arguments that may pass tensors, in the order `forward` expects them after the
+    /// positional ones (`["query", "value", "key"]`). A call passing a tensor under another
+    /// keyword, or these out of order, is refused by `run` (`mask` is always understood).
+    static var tensorKeywords: [String] { get }
+
+    /// Output shapes of a call made with these keyword arguments (`return_attention_scores`
+    /// adds the scores); the default ignores them, for kinds without `callKeywords`.
+    func outputShapes(for inputs: [TensorShape], keywords: JSONObject) throws -> [TensorShape]
+
+    /// Caveats about one call made with these keyword arguments (shown like `notes`).
+    func notes(forCallWith keywords: JSONObject) -> [String]
+
+    /// `forward` for a call made with these keyword arguments (only `callKeywords` reach a kind).
+    func forward(_ inputs: [Tensor], weights: [Tensor], keywords: JSONObject) throws -> [Tensor]
+
     /// Config keys that `init` does not read because they cannot change what inference
     /// computes (Dropout's `rate`, BatchNormalization's `momentum`), beyond the keys every
     /// layer shares (`LayerConfig.isInferenceNeutral`). Any other key `init` leaves unread is
@@ -86,6 +101,17 @@ extension LayerKind {
     public var castsInputsToComputeDType: Bool { true }
     public var castsWeightsToComputeDType: Bool { true }
     public static var callKeywords: Set<String> { [] }
+    public static var tensorKeywords: [String] { [] }
+
+    public func outputShapes(for inputs: [TensorShape], keywords: JSONObject) throws -> [TensorShape] {
+        try outputShapes(for: inputs)
+    }
+
+    public func notes(forCallWith keywords: JSONObject) -> [String] { [] }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor], keywords: JSONObject) throws -> [Tensor] {
+        try forward(inputs, weights: weights)
+    }
     public static var inferenceNeutralConfigKeys: Set<String> { [] }
 }
 

@@ -32,6 +32,9 @@ public struct Node: Sendable {
     /// The call's keyword arguments that hold no tensor (`use_causal_mask`, `training`, …), as
     /// the config stores them; `run` refuses a value it would otherwise ignore.
     public var keywords = JSONObject()
+    /// Names of the keyword arguments that hold tensors (other than `mask`), in the order
+    /// their tensors appear in `inputs`: `value` / `key` of an attention call, `initial_state`.
+    public var tensorKeywords: [String] = []
 
     public init(inputs: [TensorRef], outputShapes: [TensorShape]? = nil) {
         self.inputs = inputs

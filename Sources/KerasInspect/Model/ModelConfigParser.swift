@@ -224,6 +224,7 @@ struct ModelConfigParser {
             for (nodeIndex, raw) in rawNodes[index].enumerated() {
                 layers[index].nodes[nodeIndex].maskInputs = raw.maskPositions
                 layers[index].nodes[nodeIndex].keywords = raw.keywords
+                layers[index].nodes[nodeIndex].tensorKeywords = raw.tensorKeywords
                 layers[index].nodes[nodeIndex].inputs = try raw.refs.map { ref in
                     let resolved = try resolve(ref, from: "\(layers[index].name)[\(nodeIndex)]", layers: layers,
                                                indexByName: indexByName, keras3Style: keras3Style, fromEndpointList: false)
@@ -303,6 +304,8 @@ struct ModelConfigParser {
         var maskPositions: Set<Int> = []
         /// Keyword arguments holding no tensor.
         var keywords = JSONObject()
+        /// Keyword arguments holding tensors, `mask` aside, in the order their tensors were read.
+        var tensorKeywords: [String] = []
     }
 
     /// Reads one element of `inbound_nodes` in any generation's format.
@@ -316,7 +319,7 @@ struct ModelConfigParser {
                     let start = raw.refs.count
                     collectKerasTensors(value, into: &raw, depth: 1)
                     if key == "mask" { raw.maskPositions.formUnion(start..<raw.refs.count) }
-                    if raw.refs.count == start { raw.keywords[key] = value }
+                    if raw.refs.count == start { raw.keywords[key] = value } else if key != "mask" { raw.tensorKeywords.append(key) }
                 }
             } else {
                 collectKerasTensors(object["kwargs"] ?? .null, into: &raw, depth: 0)
@@ -360,7 +363,11 @@ struct ModelConfigParser {
                     for (key, value) in kwargs.entries {
                         let start = raw.refs.count
                         collectLegacyRefs(value, into: &raw, depth: depth + 1)
-                        if raw.refs.count == start { raw.keywords[key] = value }
+                        if raw.refs.count == start {
+                            raw.keywords[key] = value
+                        } else if key != "mask" {
+                            raw.tensorKeywords.append(key)
+                        }
                     }
                 } else if array.count > 3 {
                     collectLegacyRefs(array[3], into: &raw, depth: depth + 1)

@@ -104,8 +104,12 @@ enum ShapeInference {
                 model.graphLayers[call.layer].problems.append("cannot derive weights: \(error)")
             }
         }
+        let keywords = layer.nodes[call.node].keywords
+        for note in kind.notes(forCallWith: keywords) where !model.graphLayers[call.layer].problems.contains(note) {
+            model.graphLayers[call.layer].problems.append(note)
+        }
         do {
-            return try kind.outputShapes(for: inputs)
+            return try kind.outputShapes(for: inputs, keywords: keywords)
         } catch {
             model.graphLayers[call.layer].problems.append("cannot infer output shape: \(error)")
             return nil

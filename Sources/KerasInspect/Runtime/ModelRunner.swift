@@ -172,7 +172,7 @@ public final class ModelRunner: @unchecked Sendable {
                 results = try forward(layer, path: path, inputs: inputs, record: nil)
             } else {
                 try Self.checkKeywords(of: node, layer: layer, path: path)
-                results = try forward(layer, path: path, inputs: callInputs, record: nil)
+                results = try forward(layer, path: path, inputs: callInputs, keywords: node.keywords, record: nil)
             }
             for (tensorIndex, result) in results.enumerated() {
                 values[TensorRef(layer.name, call.node, tensorIndex)] = result
@@ -191,7 +191,7 @@ public final class ModelRunner: @unchecked Sendable {
         }
     }
 
-    private func forward(_ layer: Layer, path: String, inputs: [Tensor],
+    private func forward(_ layer: Layer, path: String, inputs: [Tensor], keywords: JSONObject = JSONObject(),
                          record: ((LayerOutput) -> Void)?) throws -> [Tensor] {
         if let nested = layer.nested {
             return try run(nested, prefix: path + "/", inputs: inputs, record: record)
@@ -213,7 +213,7 @@ public final class ModelRunner: @unchecked Sendable {
             for index in inputs.indices { precision.round(&inputs[index].values) }
         }
         do {
-            var outputs = try kind.forward(inputs, weights: weights[path] ?? [])
+            var outputs = try kind.forward(inputs, weights: weights[path] ?? [], keywords: keywords)
             if let precision {
                 for index in outputs.indices { precision.round(&outputs[index].values) }
             }
@@ -257,11 +257,23 @@ public final class ModelRunner: @unchecked Sendable {
     }
 
     static func checkKeywords(of node: Node, layer: Layer, path: String) throws {
-        let honoured = layer.kind.map { type(of: $0).callKeywords } ?? []
+        let kind = layer.kind.map { type(of: $0) }
+        let honoured = kind?.callKeywords ?? []
         for (key, value) in node.keywords.entries where !honoured.contains(key) {
             if value.isNull || value.boolValue == false || key == "mask" { continue }
             throw RuntimeError("layer '\(path)' (\(layer.className)) is called with \(key)=\(JSONWriter.string(value)), "
                 + "which kerasinspect does not implement")
+        }
+        // Tensor keywords become inputs after the positional ones, so they must come in the
+        // order the kind reads them.
+        let order = kind?.tensorKeywords ?? []
+        var next = order.startIndex
+        for key in node.tensorKeywords {
+            guard let position = order[next...].firstIndex(of: key) else {
+                let reason = order.contains(key) ? "out of the order \(order.joined(separator: ", "))" : "which kerasinspect does not implement"
+                throw RuntimeError("layer '\(path)' (\(layer.className)) is passed a tensor as \(key)=, \(reason)")
+            }
+            next = order.index(after: position)
         }
     }
 

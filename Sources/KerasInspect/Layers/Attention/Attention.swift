@@ -11,10 +11,11 @@ import Glibc
 ///   sizes it by the query's width and tf-keras by the value's; the two agree on every
 ///   model tf-keras can run, since it multiplies the query by that vector.
 ///
-/// A call with `return_attention_scores=True` also returns the scores `(batch, Tq, Tv)`;
-/// that is a call argument, not configuration, so it is not seen here.
+/// A call with `return_attention_scores=True` also returns the scores `(batch, Tq, Tv)`
+/// (after the softmax); `use_causal_mask=True` lets query i see values 0…i only.
 public struct AttentionLayer: LayerKind {
     public static let classNames = ["Attention", "AdditiveAttention"]
+    public static let callKeywords: Set<String> = ["use_causal_mask", "return_attention_scores"]
 
     public let additive: Bool
     public let useScale: Bool
@@ -48,8 +49,14 @@ public struct AttentionLayer: LayerKind {
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
+        try outputShapes(for: inputs, keywords: JSONObject())
+    }
+
+    public func outputShapes(for inputs: [TensorShape], keywords: JSONObject) throws -> [TensorShape] {
         let (query, value) = try roles(inputs)
-        return [TensorShape(query.dims.dropLast() + [value.dims.last ?? nil])]
+        let output = TensorShape(query.dims.dropLast() + [value.dims.last ?? nil])
+        guard keywords["return_attention_scores"]?.boolValue == true else { return [output] }
+        return [output, TensorShape(query.dims.dropLast() + [value.dims.dropLast().last ?? nil])]
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] {
@@ -73,6 +80,12 @@ public struct AttentionLayer: LayerKind {
     /// `_calculate_scores`), `w · Σ tanh(scale · (q + k))` (concat) or `Σ scale · tanh(q + k)`
     /// (additive), the scales being 1 when absent.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        try forward(inputs, weights: weights, keywords: JSONObject())
+    }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor], keywords: JSONObject) throws -> [Tensor] {
+        let causal = causal || keywords["use_causal_mask"]?.boolValue == true
+        let returnsScores = keywords["return_attention_scores"]?.boolValue == true
         guard inputs.count == 2 || inputs.count == 3 else { throw RuntimeError("needs [query, value] or [query, value, key]") }
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
         guard query.rank == 3, value.rank == 3, key.rank == 3 else {
@@ -93,6 +106,7 @@ public struct AttentionLayer: LayerKind {
                                                 queryMask: nil, valueMask: value.mask, keyMask: nil, causal: causal)
         var output = [Float](repeating: 0, count: batch * queryLength * valueWidth)
         var scores = [Float](repeating: 0, count: queryLength * valueLength)
+        var allScores = [Float](repeating: 0, count: returnsScores ? batch * queryLength * valueLength : 0)
         query.values.withUnsafeBufferPointer { q in
             key.values.withUnsafeBufferPointer { k in
                 value.values.withUnsafeBufferPointer { v in
@@ -127,6 +141,10 @@ public struct AttentionLayer: LayerKind {
                                 BLAS.gemm(m: queryLength, n: valueWidth, k: valueLength, scores.baseAddress!,
                                           v.baseAddress! + b * valueLength * valueWidth,
                                           out.baseAddress! + b * queryLength * valueWidth)
+                                if returnsScores {
+                                    let base = b * queryLength * valueLength
+                                    for i in 0..<(queryLength * valueLength) { allScores[base + i] = scores[i] }
+                                }
                             }
                         }
                     }
@@ -139,7 +157,9 @@ public struct AttentionLayer: LayerKind {
                 for d in 0..<valueWidth { output[row * valueWidth + d] = 0 }
             }
         }
-        return [Tensor(shape: [batch, queryLength, valueWidth], values: output, mask: query.mask)]
+        let result = Tensor(shape: [batch, queryLength, valueWidth], values: output, mask: query.mask)
+        guard returnsScores else { return [result] }
+        return [result, Tensor(shape: [batch, queryLength, valueLength], values: allScores)]
     }
 
     /// Scores (Tq × Tv products of width dim) and the weighted sum of values, per example.

@@ -10,6 +10,8 @@
 /// of bias = 424.
 public struct GroupedQueryAttentionLayer: LayerKind {
     public static let classNames = ["GroupQueryAttention"]
+    /// tf-keras and Keras 3 let query, value and key be passed by name.
+    public static let tensorKeywords = ["query", "value", "key"]
 
     public let headDim: Int
     public let queryHeads: Int

@@ -9,6 +9,11 @@ import Glibc
 /// Params: the sum of the kernels and their biases.
 public struct MultiHeadAttentionLayer: LayerKind {
     public static let classNames = ["MultiHeadAttention"]
+    /// tf-keras and Keras 3 let query, value and key be passed by name.
+    public static let tensorKeywords = ["query", "value", "key"]
+    /// `use_causal_mask=True`: query i attends to keys 0…i only; `return_attention_scores=True`
+    /// adds the softmaxed scores, (batch, heads, Tq, Tk) for sequences.
+    public static let callKeywords: Set<String> = ["use_causal_mask", "return_attention_scores"]
     /// Keras 3 records the shapes its first call was built on; kerasinspect takes them from the graph.
     public static let inferenceNeutralConfigKeys: Set<String> = ["query_shape", "key_shape", "value_shape"]
 
@@ -26,6 +31,8 @@ public struct MultiHeadAttentionLayer: LayerKind {
     /// Keras 3 with dropout takes its einsum path even at inference, whose Softmax layer
     /// zeroes masked probabilities (the dot_product_attention path and tf-keras do not).
     let zeroMaskedScores: Bool
+    /// Keras 3 also takes the einsum path when asked for the scores.
+    let keras3: Bool
 
     public init(config: LayerConfig, catalog: LayerCatalog) throws {
         heads = try config.int("num_heads")
@@ -39,6 +46,7 @@ public struct MultiHeadAttentionLayer: LayerKind {
         useGate = config.bool("use_gate", default: false)
         slidingWindow = config.optionalInt("sliding_window")
         zeroMaskedScores = config.isKeras3 && config.double("dropout", default: 0) > 0
+        keras3 = config.isKeras3
         guard heads > 0, keyDim > 0, valueDim > 0 else { throw LayerConfigError("num_heads, key_dim and value_dim must be positive") }
     }
 
@@ -54,9 +62,43 @@ public struct MultiHeadAttentionLayer: LayerKind {
     }
 
     public func outputShapes(for inputs: [TensorShape]) throws -> [TensorShape] {
-        let (query, _, _) = try roles(inputs)
+        try outputShapes(for: inputs, keywords: JSONObject())
+    }
+
+    public func outputShapes(for inputs: [TensorShape], keywords: JSONObject) throws -> [TensorShape] {
+        let (query, _, key) = try roles(inputs)
         let width = try outputWidth(query)
-        return [TensorShape(query.dims.dropLast() + width.map { $0 })]
+        let output = TensorShape(query.dims.dropLast() + width.map { $0 })
+        guard keywords["return_attention_scores"]?.boolValue == true else { return [output] }
+        if keras3 {
+            // Keras 3.15's compute_output_spec declares (batch, heads, Tq, Tq), the query's
+            // length twice; its summary and the shapes a .keras file records show that, while
+            // the tensor it computes (and `run` returns) is (batch, heads, Tq, Tk).
+            return [output, TensorShape([query.dims[0], heads, query.dims[1], query.dims[1]])]
+        }
+        let (batchLike, attended) = try axes(rank: query.rank)
+        let scores = [query.dims[0]] + batchLike.map { query.dims[$0] } + [heads]
+            + attended.map { query.dims[$0] } + attended.map { key.dims[$0] }
+        return [output, TensorShape(scores)]
+    }
+
+    public func notes(forCallWith keywords: JSONObject) -> [String] {
+        guard keras3, keywords["return_attention_scores"]?.boolValue == true else { return [] }
+        return ["Keras 3 declares the attention scores as (batch, heads, Tq, Tq), as shown; "
+                + "the scores it computes, and `run` returns, are (batch, heads, Tq, Tk)"]
+    }
+
+    /// The axes between batch and features that act as more batch, and those attended over.
+    private func axes(rank: Int) throws -> (batchLike: [Int], attended: [Int]) {
+        let middle = Array(1..<max(rank - 1, 1))
+        let attended = try attentionAxes.map { axes in
+            try Set(axes.map { axis -> Int in
+                let resolved = axis < 0 ? axis + rank - 1 : axis
+                guard middle.contains(resolved) else { throw RuntimeError("attention axis \(axis) is out of range for rank \(rank)") }
+                return resolved
+            }).sorted()
+        } ?? middle
+        return (middle.filter { !attended.contains($0) }, attended)
     }
 
     public func expectedWeights(for inputs: [TensorShape]) throws -> [WeightSpec] {
@@ -86,6 +128,13 @@ public struct MultiHeadAttentionLayer: LayerKind {
     /// inputs; with `use_gate` the heads are multiplied by sigmoid(query · gate) before the
     /// output projection.
     public func forward(_ inputs: [Tensor], weights: [Tensor]) throws -> [Tensor] {
+        try forward(inputs, weights: weights, keywords: JSONObject())
+    }
+
+    public func forward(_ inputs: [Tensor], weights: [Tensor], keywords: JSONObject) throws -> [Tensor] {
+        let causal = keywords["use_causal_mask"]?.boolValue == true
+        let returnsScores = keywords["return_attention_scores"]?.boolValue == true
+        let zeroMaskedScores = zeroMaskedScores || (keras3 && returnsScores)
         guard inputs.count >= 2 else { throw RuntimeError("needs query and value inputs") }
         let query = inputs[0], value = inputs[1], key = inputs.count > 2 ? inputs[2] : inputs[1]
         let rank = query.rank
@@ -95,19 +144,11 @@ public struct MultiHeadAttentionLayer: LayerKind {
         guard Array(value.shape.dropLast()) == Array(key.shape.dropLast()) else {
             throw RuntimeError("value \(value.shape) and key \(key.shape) differ before their last axis")
         }
-        let middle = Array(1..<(rank - 1))
-        let attended = try attentionAxes.map { axes in
-            try Set(axes.map { axis -> Int in
-                let resolved = axis < 0 ? axis + rank - 1 : axis
-                guard middle.contains(resolved) else { throw RuntimeError("attention axis \(axis) is out of range for rank \(rank)") }
-                return resolved
-            }).sorted()
-        } ?? middle
-        let batchLike = middle.filter { !attended.contains($0) }
+        let (batchLike, attended) = try axes(rank: rank)
         for axis in batchLike where query.shape[axis] != key.shape[axis] {
             throw RuntimeError("query \(query.shape) and key \(key.shape) differ on axis \(axis), which is not attended over")
         }
-        let masked = inputs.contains { $0.mask != nil } || slidingWindow != nil
+        let masked = inputs.contains { $0.mask != nil } || slidingWindow != nil || causal
         if masked, rank != 3 { throw RuntimeError("masks and sliding windows need (batch, time, features) inputs") }
 
         let stride = useBias ? 2 : 1
@@ -133,10 +174,12 @@ public struct MultiHeadAttentionLayer: LayerKind {
         let groups = q.count / (queryPositions * keyDim)
         let allowed = try Kernels.attentionMask(batch: query.batch, queryLength: queryPositions, keyLength: keyPositions,
                                                 queryMask: query.mask, valueMask: value.mask,
-                                                keyMask: inputs.count > 2 ? key.mask : nil, slidingWindow: slidingWindow)
+                                                keyMask: inputs.count > 2 ? key.mask : nil, causal: causal,
+                                                slidingWindow: slidingWindow)
         let groupsPerBatch = groups / max(query.batch, 1)
         var context = [Float](repeating: 0, count: groups * queryPositions * valueDim)
         var scores = [Float](repeating: 0, count: queryPositions * keyPositions)
+        var allScores = [Float](repeating: 0, count: returnsScores ? groups * queryPositions * keyPositions : 0)
         let scale = 1 / Float(keyDim).squareRoot()
         q.values.withUnsafeBufferPointer { q in
             k.values.withUnsafeBufferPointer { k in
@@ -153,6 +196,10 @@ public struct MultiHeadAttentionLayer: LayerKind {
                                                    valueDepth: valueDim, scale: scale,
                                                    allowed: flags.map { $0 + (g / groupsPerBatch) * queryPositions * keyPositions },
                                                    zeroMasked: zeroMaskedScores, scores: scores.baseAddress!)
+                                    if returnsScores {
+                                        let base = g * queryPositions * keyPositions
+                                        for i in 0..<(queryPositions * keyPositions) { allScores[base + i] = scores[i] }
+                                    }
                                 }
                             }
                         }
@@ -176,7 +223,12 @@ public struct MultiHeadAttentionLayer: LayerKind {
         var result = BLAS.multiply(perHead, weights[order.output * stride].values, m: rows, n: output.reduce(1, *),
                                    k: heads * valueDim)
         if useBias { Kernels.addBias(weights[order.output * stride + 1].values, to: &result) }
-        return [Tensor(shape: Array(query.shape.dropLast()) + output, values: result, mask: query.mask)]
+        let attention = Tensor(shape: Array(query.shape.dropLast()) + output, values: result, mask: query.mask)
+        guard returnsScores else { return [attention] }
+        // Groups run (batch, batch-like…, heads), each a (query positions × key positions) block.
+        let scoresShape = [query.shape[0]] + batchLike.map { query.shape[$0] } + [heads]
+            + attended.map { query.shape[$0] } + attended.map { key.shape[$0] }
+        return [attention, Tensor(shape: scoresShape, values: allScores)]
     }
 
     public func multiplyAccumulates(inputs: [TensorShape], outputs: [TensorShape]) -> Int? {

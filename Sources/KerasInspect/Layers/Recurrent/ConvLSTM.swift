@@ -12,6 +12,8 @@
 /// only training or initialisation.
 public struct ConvLSTMLayer: SequenceLayerKind {
     public static let classNames = ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
+    /// Initial states follow the sequence as inputs.
+    public static let tensorKeywords = ["initial_state"]
     /// Only matters for masked steps, and `run` refuses masks on these layers.
     public static let inferenceNeutralConfigKeys: Set<String> = ["zero_output_for_mask"]
 

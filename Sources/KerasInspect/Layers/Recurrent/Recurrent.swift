@@ -145,6 +145,8 @@ struct RecurrentOutputs: Sendable {
 /// SimpleRNN u·(in + u + 1).
 public struct RecurrentLayer: SingleInputLayerKind, SequenceLayerKind {
     public static let classNames = ["SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU"]
+    /// Initial states follow the sequence as inputs.
+    public static let tensorKeywords = ["initial_state"]
 
     let cell: RecurrentCell
     let outputs: RecurrentOutputs
@@ -269,6 +271,8 @@ public struct RecurrentLayer: SingleInputLayerKind, SequenceLayerKind {
 /// Params: the sum over cells of the per-cell counts of `RecurrentCell`.
 public struct GenericRNNLayer: SingleInputLayerKind, SequenceLayerKind {
     public static let classNames = ["RNN"]
+    /// Initial states follow the sequence as inputs.
+    public static let tensorKeywords = ["initial_state"]
 
     let cells: [RecurrentCell]
     let outputs: RecurrentOutputs

@@ -97,6 +97,8 @@ public struct TimeDistributedLayer: SingleInputLayerKind {
 /// states), so a wider `backward_layer` does not show; tf-keras traces both layers.
 public struct BidirectionalLayer: SingleInputLayerKind {
     public static let classNames = ["Bidirectional"]
+    /// Initial states follow the sequence as inputs.
+    public static let tensorKeywords = ["initial_state"]
 
     let forwardLayer: WrappedLayer
     let backwardLayer: WrappedLayer
