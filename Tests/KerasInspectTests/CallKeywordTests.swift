@@ -53,6 +53,16 @@ struct CallKeywordTests {
         #expect(result.exitCode == ExitCode.unreadableInput, "\(result.standardOutput)")
         #expect(result.standardError.contains("layer 'dropout' (Dropout) is called with training=true"), "\(result.standardError)")
         #expect(result.standardError.split(separator: "\n").count == 1)
+
+        let stem = Self.folder.appendingPathComponent("call_keywords.\(writer)").path
+        let edited = FileManager.default.temporaryDirectory.appendingPathComponent("keywords-\(UUID().uuidString).json").path
+        try String(contentsOfFile: stem + ".json", encoding: .utf8)
+            .replacingOccurrences(of: #""training": false"#, with: #""training": true"#)
+            .write(toFile: edited, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: edited) }
+        let summary = CLI.run([edited])
+        #expect((summary.standardOutput + summary.standardError)
+            .contains("calls `run` refuses (keyword arguments kerasinspect does not implement): dropout (Dropout) is called with training=true"))
     }
 
     @Test(arguments: [("keras3", #""kwargs": {"value": {"#, #""kwargs": {"attention_mask": {"#),

@@ -122,6 +122,11 @@ public struct ModelSummary: Sendable {
             warnings.append("config keys kerasinspect does not understand (shapes and params may differ from Keras'; `run` refuses these layers): "
                 + unhonoured.joined(separator: ", "))
         }
+        let keywords = unimplementedKeywords(in: file.model, prefix: "")
+        if !keywords.isEmpty {
+            warnings.append("calls `run` refuses (keyword arguments kerasinspect does not implement): "
+                + keywords.joined(separator: "; "))
+        }
         let policies = otherPrecisionLayers(in: file.model, prefix: "")
         if !policies.isEmpty {
             warnings.append("layers computing in another dtype than float32 (`run` rounds where Keras casts and compares at that precision): "
@@ -137,6 +142,16 @@ public struct ModelSummary: Sendable {
             if let nested = layer.nested { return unhonouredKeys(in: nested, prefix: prefix + layer.name + "/") }
             guard !layer.unhonouredConfigKeys.isEmpty else { return [] }
             return ["\(prefix)\(layer.name) (\(layer.className)) \(layer.unhonouredConfigKeys.joined(separator: ", "))"]
+        }
+    }
+
+    /// `name (Class) is called with key=value, …` for every call, at any depth, whose keyword
+    /// arguments `run` cannot honour.
+    static func unimplementedKeywords(in model: Model, prefix: String) -> [String] {
+        model.graphLayers.flatMap { layer -> [String] in
+            if let nested = layer.nested { return unimplementedKeywords(in: nested, prefix: prefix + layer.name + "/") }
+            let problems = layer.nodes.compactMap { layer.unimplementedKeyword(of: $0) }
+            return Array(Set(problems)).sorted().map { "\(prefix)\(layer.name) (\(layer.className)) \($0)" }
         }
     }
 

@@ -102,6 +102,32 @@ public struct Layer: Sendable {
     }
 }
 
+extension Layer {
+    /// Why `run` cannot honour this call's keyword arguments (`is called with training=true,
+    /// which kerasinspect does not implement`), or `nil` when it can.
+    public func unimplementedKeyword(of node: Node) -> String? {
+        guard nested == nil else { return nil }
+        let kind = self.kind.map { type(of: $0) }
+        let honoured = kind?.callKeywords ?? []
+        for (key, value) in node.keywords.entries where !honoured.contains(key) {
+            if value.isNull || value.boolValue == false || key == "mask" { continue }
+            return "is called with \(key)=\(JSONWriter.string(value)), which kerasinspect does not implement"
+        }
+        // Tensor keywords become inputs after the positional ones, so they must come in the
+        // order the kind reads them.
+        let order = kind?.tensorKeywords ?? []
+        var next = order.startIndex
+        for key in node.tensorKeywords {
+            guard let position = order[next...].firstIndex(of: key) else {
+                let reason = order.contains(key) ? "out of the order \(order.joined(separator: ", "))" : "which kerasinspect does not implement"
+                return "is passed a tensor as \(key)=, \(reason)"
+            }
+            next = order.index(after: position)
+        }
+        return nil
+    }
+}
+
 /// A Keras model: Sequential or Functional, possibly nested inside another.
 public struct Model: Sendable {
     public var name: String

@@ -257,23 +257,8 @@ public final class ModelRunner: @unchecked Sendable {
     }
 
     static func checkKeywords(of node: Node, layer: Layer, path: String) throws {
-        let kind = layer.kind.map { type(of: $0) }
-        let honoured = kind?.callKeywords ?? []
-        for (key, value) in node.keywords.entries where !honoured.contains(key) {
-            if value.isNull || value.boolValue == false || key == "mask" { continue }
-            throw RuntimeError("layer '\(path)' (\(layer.className)) is called with \(key)=\(JSONWriter.string(value)), "
-                + "which kerasinspect does not implement")
-        }
-        // Tensor keywords become inputs after the positional ones, so they must come in the
-        // order the kind reads them.
-        let order = kind?.tensorKeywords ?? []
-        var next = order.startIndex
-        for key in node.tensorKeywords {
-            guard let position = order[next...].firstIndex(of: key) else {
-                let reason = order.contains(key) ? "out of the order \(order.joined(separator: ", "))" : "which kerasinspect does not implement"
-                throw RuntimeError("layer '\(path)' (\(layer.className)) is passed a tensor as \(key)=, \(reason)")
-            }
-            next = order.index(after: position)
+        if let problem = layer.unimplementedKeyword(of: node) {
+            throw RuntimeError("layer '\(path)' (\(layer.className)) \(problem)")
         }
     }
 
