@@ -135,6 +135,26 @@ struct OperationFixture: Sendable, CustomTestStringConvertible {
         #expect(result.standardError.split(separator: "\n").count == 1)
     }
 
+    /// At batch 3, `dense + bias` is (3, 3) + (3, 1), which Keras 3's TensorFlow add computes
+    /// as a bias add along the last axis (keras/src/backend/tensorflow/numpy.py `add`; seen
+    /// in Keras' own outputs at batch 3, which is why fixtures/operations.py uses batch 2):
+    /// `run` refuses it in one line instead of broadcasting to another answer. tf-keras'
+    /// TFOpLambda broadcasts, so its twin runs.
+    @Test func keras3BiasAddShortcutIsRefused() throws {
+        let features = Tensor(shape: [3, 4], values: (0..<12).map { Float($0) / 12 })
+        let tokens = Tensor(shape: [3, 5], values: (0..<15).map { Float($0 % 4) })
+        let refused = try ModelFile.open(Self.folder.appendingPathComponent("ops_graph.keras3.keras").path)
+        #expect(throws: RuntimeError.self) { try ModelRunner(refused).run([features, tokens]) }
+        do {
+            _ = try ModelRunner(refused).run([features, tokens])
+        } catch let error as RuntimeError {
+            #expect(error.message.contains("bias add"), "\(error.message)")
+            #expect(!error.message.contains("\n"))
+        }
+        let twin = try ModelFile.open(Self.folder.appendingPathComponent("ops_graph.tfkeras.h5").path)
+        #expect(try ModelRunner(twin).run([features, tokens]).outputs.first?.shape == [3, 11])
+    }
+
     /// `MultiHeadAttention(...)(x, x, use_causal_mask=True)` saved by Keras 3: the keyword is
     /// not implemented, so `run` refuses in one line instead of computing without the mask.
     @Test(arguments: ["causal_attention.keras3.h5", "causal_attention.keras3.keras"])

@@ -22,11 +22,14 @@ struct BinaryOperation: OperationKind {
     let function: Function
     let x: Operand
     let y: Operand
+    /// Keras 3 (not tf-keras, whose TFOpLambda calls `tf.add`): see `takesBiasAddShortcut`.
+    let keras3: Bool
 
     init(_ function: Function, call: OperationCall) throws {
         try call.checkConfig(reads: [])
         let bound = try call.bind(["x", "y"])
         self.function = function
+        keras3 = !call.isTFKeras
         x = try Operand(call.required(bound, "x"), in: call)
         y = try Operand(call.required(bound, "y"), in: call)
         // NumPy adds booleans as a logical or (True + True is True), not as 0/1 numbers.
@@ -60,9 +63,26 @@ struct BinaryOperation: OperationKind {
         return TensorShape(result)
     }
 
+    /// Keras 3's TensorFlow `add(x1, x2)` (keras/src/backend/tensorflow/numpy.py) calls
+    /// `tf.nn.bias_add` when `x2` squeezes to one axis as long as `x1`'s axis 1 or last axis,
+    /// adding it along that axis (the last when both fit). Whether it does depends on the
+    /// batch size; true when that gives another result than broadcasting: (3, 3) + (3, 1).
+    static func takesBiasAddShortcut(_ x1: [Int], _ x2: [Int]) -> Bool {
+        let long = x2.enumerated().filter { $0.element > 1 }
+        guard long.count == 1, x1.count > 1, let length = long.first?.element, let last = x1.last,
+              length == x1[1] || length == last else { return false }
+        let biasAxis = last == length ? x1.count - 1 : 1
+        let broadcastAxis = x1.count - x2.count + long[0].offset
+        return x2.count > x1.count || broadcastAxis != biasAxis
+    }
+
     func forward(_ inputs: [Tensor]) throws -> Tensor {
         let a = try x.value(inputs)
         let b = try y.value(inputs)
+        if function == .add, keras3, case .tensor = x, case .tensor = y, Self.takesBiasAddShortcut(a.shape, b.shape) {
+            throw RuntimeError("Keras 3's TensorFlow add computes \(a.shape) + \(b.shape) as a bias add along one axis, "
+                + "not by broadcasting; kerasinspect does not reproduce that (another batch size avoids it)")
+        }
         switch function {
         case .add: return try Kernels.broadcast(a, b, +)
         case .subtract: return try Kernels.broadcast(a, b, -)
