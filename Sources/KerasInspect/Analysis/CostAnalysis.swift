@@ -45,7 +45,7 @@ public enum CostAnalysis {
 
     static func costs(of model: Model, prefix: String, depth: Int, batchSize: Int) -> [CostReport.LayerCost] {
         var result: [CostReport.LayerCost] = []
-        for layer in model.layers {
+        for layer in model.summaryLayers {
             let label = prefix + layer.name
             var macs: Int? = 0
             var activation: Int? = 0
@@ -67,6 +67,11 @@ public enum CostAnalysis {
                 activation = activation.flatMap { total in outputBytes.map { total + $0 } }
                 guard layer.nested == nil else { continue }
                 if layer.className == "InputLayer" { continue }
+                // Element-wise and indexing operations multiply-accumulate nothing.
+                if layer.isOperation {
+                    if !layer.isKnownOperation { macs = nil }
+                    continue
+                }
                 guard let kind = layer.kind, !inputs.contains(where: { $0 == nil }), !outputs.isEmpty else {
                     macs = nil
                     continue
@@ -74,7 +79,7 @@ public enum CostAnalysis {
                 let callMACs = kind.multiplyAccumulates(inputs: inputs.compactMap { $0 }, outputs: outputs)
                 macs = macs.flatMap { total in callMACs.map { total + $0 } }
             }
-            if layer.kind == nil, layer.nested == nil, layer.className != "InputLayer" { macs = nil }
+            if layer.kind == nil, layer.nested == nil, !layer.isOperation, layer.className != "InputLayer" { macs = nil }
             result.append(CostReport.LayerCost(layer: label, className: layer.className, multiplyAccumulates: macs,
                                                activationBytes: activation, depth: depth))
             result += nestedRows

@@ -1,5 +1,5 @@
-/// What `model.summary()` shows, computed from a `ModelFile`: one row per layer of
-/// `model.layers` (nested models' layers indented under them on request), the totals,
+/// What `model.summary()` shows, computed from a `ModelFile`: one row per entry of
+/// `Model.summaryLayers`, operations included (nested models' layers indented under them on request), the totals,
 /// and what we could not verify.
 public struct ModelSummary: Sendable {
     public struct Row: Sendable {
@@ -46,7 +46,7 @@ public struct ModelSummary: Sendable {
         let costs = CostAnalysis.analyze(model, batchSize: batchSize)
         self.costs = costs
         var rows = Self.rows(of: model, depth: 0, expandNested: expandNested, enclosingTrainable: true)
-        // Rows and cost entries are produced by the same walk over model.layers.
+        // Rows and cost entries are produced by the same walk over model.summaryLayers.
         let costByPosition = costs.layers.filter { expandNested || $0.depth == 0 }
         for index in rows.indices where index < costByPosition.count {
             rows[index].multiplyAccumulates = costByPosition[index].multiplyAccumulates
@@ -62,7 +62,7 @@ public struct ModelSummary: Sendable {
     private static func rows(of model: Model, depth: Int, expandNested: Bool, enclosingTrainable: Bool) -> [Row] {
         var rows: [Row] = []
         let trainable = enclosingTrainable && model.trainable
-        for layer in model.layers {
+        for layer in model.summaryLayers {
             rows.append(Row(
                 depth: depth,
                 name: layer.name,
@@ -168,7 +168,7 @@ public struct ModelSummary: Sendable {
     }
 
     private static func collectWarnings(in model: Model, prefix: String, checkStored: Bool, into warnings: inout [String]) {
-        for layer in model.layers {
+        for layer in model.summaryLayers {
             let label = prefix + layer.name
             for problem in layer.problems { warnings.append("\(label) (\(layer.className)): \(problem)") }
             if let nested = layer.nested {

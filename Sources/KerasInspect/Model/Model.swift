@@ -35,6 +35,10 @@ public struct Node: Sendable {
     /// Names of the keyword arguments that hold tensors (other than `mask`), in the order
     /// their tensors appear in `inputs`: `value` / `key` of an attention call, `initial_state`.
     public var tensorKeywords: [String] = []
+    /// For operation calls: every argument as the config stores it, constants included
+    /// (`x + 3.0` holds the 3.0 here), tensors by their position in `inputs`. `nil` for layer
+    /// calls, and for operation calls written in a form kerasinspect cannot place.
+    public var arguments: CallArguments?
 
     public init(inputs: [TensorRef], outputShapes: [TensorShape]? = nil) {
         self.inputs = inputs
@@ -52,9 +56,13 @@ public struct Layer: Sendable {
     public var kind: (any LayerKind)?
     /// A Sequential or Functional model used as a layer.
     public var nested: Model?
-    /// Keras 3 `keras.ops` operations and tf.keras `TFOpLambda` layers appear in the graph
-    /// but not in `model.layers`.
+    /// A Keras 3 `keras.ops` call (in the graph and the summary, not in `model.layers`) or a
+    /// tf-keras `TFOpLambda` / `SlicingOpLambda` layer (listed in `model.layers` too): what it
+    /// computes comes from `OperationCatalog`, not from a layer kind.
     public var isOperation: Bool
+    /// Whether `OperationCatalog` read every call of this operation and inferred its shapes;
+    /// set by shape inference.
+    public var isKnownOperation = false
     /// Hidden from `model.layers`: Sequential's implicit InputLayer.
     public var isImplicitInput: Bool
     /// Calls of this layer that belong to the model, in Keras' node order.
@@ -93,7 +101,21 @@ public struct Layer: Sendable {
     /// Whether the catalog (or, for nested models, every sub-layer) accounts for this layer.
     public var isVerified: Bool {
         if let nested { return nested.unverifiedLayerNames.isEmpty }
+        if isOperation { return isKnownOperation }
         return kind != nil && expectedWeights != nil
+    }
+
+    /// tf-keras wraps each operation in a layer, which `model.layers` lists; Keras 3's
+    /// operations are not layers.
+    public var isOperationLayer: Bool {
+        isOperation && (className == "TFOpLambda" || className == "SlicingOpLambda")
+    }
+
+    /// What the operation computes: the Keras 3 class (`Add`, `GetItem`) or the tf-keras
+    /// function (`math.multiply`, `__operators__.getitem`); `nil` for layers.
+    public var operationName: String? {
+        guard isOperation else { return nil }
+        return isOperationLayer ? config.object["function"]?.stringValue ?? className : className
     }
 
     /// The output shapes Keras' summary shows: those of the layer's last call.
@@ -166,9 +188,18 @@ public struct Model: Sendable {
 
     public var isSequential: Bool { className == "Sequential" }
 
-    /// `model.layers` as Keras lists it: no Sequential implicit input, no operations.
+    /// `model.layers` as Keras lists it: no Sequential implicit input, no Keras 3 operations
+    /// (tf-keras' operation layers are layers).
     public var layers: [Layer] {
-        graphLayers.filter { !$0.isImplicitInput && !$0.isOperation }
+        graphLayers.filter { !$0.isImplicitInput && (!$0.isOperation || $0.isOperationLayer) }
+    }
+
+    /// The rows of Keras' `model.summary()`: a Sequential model's `model.layers`; for a
+    /// functional model every call target of the graph in config order, operations included
+    /// (Keras 3 walks `model._operations`, whose order its config keeps; tf-keras walks
+    /// `model.layers`, which holds its operation layers).
+    public var summaryLayers: [Layer] {
+        isSequential ? layers : graphLayers.filter { !$0.isImplicitInput }
     }
 
     public func layer(named name: String) -> Layer? {
@@ -193,7 +224,7 @@ public struct Model: Sendable {
     }
 
     private var verifiedLayerNamesExcluded: [String] {
-        layers.flatMap { layer -> [String] in
+        summaryLayers.flatMap { layer -> [String] in
             if let nested = layer.nested { return nested.unverifiedLayerNames.map { "\(layer.name)/\($0)" } }
             return layer.isVerified ? [] : [layer.name]
         }

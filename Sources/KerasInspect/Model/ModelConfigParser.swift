@@ -81,10 +81,12 @@ struct ModelConfigParser {
     }
 
     /// Keras 3's `.h5` writer drops the `module` key, so `x + 3.0` arrives as class `Add`, the
-    /// name of the merge layer, which would compute another function. A layer's config always
-    /// carries `trainable` and `dtype`; an operation's holds only its name and arguments.
+    /// name of the merge layer, which would compute another function. A layer's config
+    /// carries `trainable` and `dtype` (a few, such as SpatialDropout2D, only `dtype`); an
+    /// operation's holds its name and constructor arguments, among which `Cast` has a `dtype`.
     static func isUnlabelledKeras3Operation(_ entry: JSONValue, config: JSONObject) -> Bool {
-        guard entry["module"] == nil, config["trainable"] == nil, config["dtype"] == nil,
+        guard entry["module"] == nil, config["trainable"] == nil,
+              config["dtype"] == nil || OperationCatalog.keras3OperationsWithDType.contains(entry["class_name"]?.stringValue ?? ""),
               let firstNode = entry["inbound_nodes"]?.arrayValue?.first?.objectValue else { return false }
         return firstNode["args"] != nil
     }
@@ -206,6 +208,7 @@ struct ModelConfigParser {
                                  trainable: Bool, depth: Int) throws -> Model {
         var layers: [Layer] = []
         var rawNodes: [[RawNode]] = []
+        let inboundNodes = { (index: Int) in entries[index]["inbound_nodes"]?.arrayValue ?? [] }
         for entry in entries {
             layers.append(try parseLayer(entry, depth: depth))
             let nodeList = entry["inbound_nodes"]?.arrayValue ?? []
@@ -225,6 +228,10 @@ struct ModelConfigParser {
                 layers[index].nodes[nodeIndex].maskInputs = raw.maskPositions
                 layers[index].nodes[nodeIndex].keywords = raw.keywords
                 layers[index].nodes[nodeIndex].tensorKeywords = raw.tensorKeywords
+                if layers[index].isOperation {
+                    layers[index].nodes[nodeIndex].arguments = Self.operationArguments(rawNodes: inboundNodes(index), at: nodeIndex,
+                                                                                      refCount: raw.refs.count)
+                }
                 layers[index].nodes[nodeIndex].inputs = try raw.refs.map { ref in
                     let resolved = try resolve(ref, from: "\(layers[index].name)[\(nodeIndex)]", layers: layers,
                                                indexByName: indexByName, keras3Style: keras3Style, fromEndpointList: false)
@@ -328,6 +335,79 @@ struct ModelConfigParser {
             collectLegacyRefs(node, into: &raw, depth: 0)
         }
         return raw
+    }
+
+    /// The arguments of an operation call with constants in place, or `nil` when the tensors
+    /// found in them are not the call's `refCount` inputs (a form not seen yet).
+    static func operationArguments(rawNodes: [JSONValue], at index: Int, refCount: Int) -> CallArguments? {
+        guard index < rawNodes.count else { return nil }
+        let node = rawNodes[index]
+        var tensors = 0
+        var arguments = CallArguments()
+        if let object = node.objectValue, object["args"] != nil || object["kwargs"] != nil {
+            // Keras 3: `{"args": [...], "kwargs": {...}}`, constants inline.
+            let args = object["args"] ?? .array([])
+            arguments.positional = (args.arrayValue ?? [args]).map { keras3Argument($0, tensors: &tensors) }
+            for (key, value) in object["kwargs"]?.objectValue?.entries ?? [] {
+                arguments.keywords.append((key, keras3Argument(value, tensors: &tensors)))
+            }
+        } else {
+            // tf-keras: `[first, node, tensor, kwargs]` (or that inside a one-item list), the
+            // first argument a tensor reference or `["_CONSTANT_VALUE", -1, value, kwargs]`,
+            // every other argument a keyword.
+            guard var call = node.arrayValue else { return nil }
+            if call.count == 1, let inner = call[0].arrayValue { call = inner }
+            guard call.count >= 3, let name = call[0].stringValue else { return nil }
+            if name == "_CONSTANT_VALUE" {
+                arguments.positional = [.constant(call[2])]
+            } else {
+                guard legacyTriple(.array(call)) != nil else { return nil }
+                arguments.positional = [.tensor(position: 0, dtype: nil)]
+                tensors = 1
+            }
+            if call.count > 3 {
+                guard let kwargs = call[3].objectValue else { return nil }
+                for (key, value) in kwargs.entries {
+                    arguments.keywords.append((key, legacyArgument(value, tensors: &tensors)))
+                }
+            }
+        }
+        return tensors == refCount ? arguments : nil
+    }
+
+    /// Mirrors `collectKerasTensors`' walk, so tensors are numbered as `Node.inputs` holds them.
+    private static func keras3Argument(_ value: JSONValue, tensors: inout Int) -> CallArgument {
+        switch value {
+        case .array(let items):
+            return .list(items.map { keras3Argument($0, tensors: &tensors) })
+        case .object(let object):
+            if object["class_name"]?.stringValue == "__keras_tensor__",
+               let history = object["config"]?["keras_history"], legacyTriple(history) != nil {
+                defer { tensors += 1 }
+                return .tensor(position: tensors, dtype: object["config"]?["dtype"]?.stringValue)
+            }
+            var inner = RawNode()
+            collectKerasTensors(value, into: &inner, depth: 1)
+            tensors += inner.refs.count
+            return inner.refs.isEmpty ? .constant(value) : .opaque(value)
+        default:
+            return .constant(value)
+        }
+    }
+
+    /// Mirrors `collectLegacyRefs`' walk of a keyword value.
+    private static func legacyArgument(_ value: JSONValue, tensors: inout Int) -> CallArgument {
+        if let ref = legacyTriple(value), ref.layer != "_CONSTANT_VALUE", value.arrayValue?.count ?? 0 <= 3 {
+            defer { tensors += 1 }
+            return .tensor(position: tensors, dtype: nil)
+        }
+        if let items = value.arrayValue, legacyTriple(value) == nil {
+            return .list(items.map { legacyArgument($0, tensors: &tensors) })
+        }
+        var inner = RawNode()
+        collectLegacyRefs(value, into: &inner, depth: 1)
+        tensors += inner.refs.count
+        return inner.refs.isEmpty ? .constant(value) : .opaque(value)
     }
 
     /// Keras 3: tensors are `__keras_tensor__` objects anywhere inside args and kwargs.

@@ -92,8 +92,19 @@ enum ShapeInference {
             return outputs.contains { $0 == nil } ? nil : outputs.compactMap { $0 }
         }
         if layer.isOperation {
-            if call.node == 0 { model.graphLayers[call.layer].expectedWeights = [] }
-            return nil
+            if call.node == 0 {
+                model.graphLayers[call.layer].expectedWeights = []
+                model.graphLayers[call.layer].isKnownOperation = true
+            }
+            do {
+                let operation = try OperationCatalog.make(layer, call: layer.nodes[call.node])
+                return [try operation.outputShape(inputs)]
+            } catch {
+                // The row stays, unverified; its shape is only what Keras 3 recorded, if anything.
+                model.graphLayers[call.layer].isKnownOperation = false
+                model.graphLayers[call.layer].problems.append("\(error)")
+                return nil
+            }
         }
         guard let kind = layer.kind else { return nil }
         if call.node == 0 {

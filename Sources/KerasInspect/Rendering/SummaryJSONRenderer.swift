@@ -51,7 +51,7 @@ public enum SummaryJSONRenderer {
     private static func layers(of model: Model, enclosingTrainable: Bool, costs: CostReport, prefix: String) -> [JSONValue] {
         let modelTrainable = enclosingTrainable && model.trainable
         let consumersByLayer = model.consumersByLayer()
-        return model.layers.map { layer in
+        return model.summaryLayers.map { layer in
             let cost = costs.cost(of: prefix + layer.name)
             let count = layer.parameterCount(enclosingTrainable: modelTrainable)
             let layerTrainable = modelTrainable && layer.trainable

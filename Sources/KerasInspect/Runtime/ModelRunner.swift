@@ -169,10 +169,10 @@ public final class ModelRunner: @unchecked Sendable {
                 results = [given]
             } else if node.inputs.isEmpty, call.layer == 0 || layer.className == "InputLayer", model.isSequential {
                 // An unbuilt Sequential without an InputLayer: its first layer reads the model input.
-                results = try forward(layer, path: path, inputs: inputs, record: nil)
+                results = try forward(layer, node: node, path: path, inputs: inputs, record: nil)
             } else {
-                try Self.checkKeywords(of: node, layer: layer, path: path)
-                results = try forward(layer, path: path, inputs: callInputs, keywords: node.keywords, record: nil)
+                if !layer.isOperation { try Self.checkKeywords(of: node, layer: layer, path: path) }
+                results = try forward(layer, node: node, path: path, inputs: callInputs, record: nil)
             }
             for (tensorIndex, result) in results.enumerated() {
                 values[TensorRef(layer.name, call.node, tensorIndex)] = result
@@ -191,13 +191,18 @@ public final class ModelRunner: @unchecked Sendable {
         }
     }
 
-    private func forward(_ layer: Layer, path: String, inputs: [Tensor], keywords: JSONObject = JSONObject(),
+    private func forward(_ layer: Layer, node: Node, path: String, inputs: [Tensor],
                          record: ((LayerOutput) -> Void)?) throws -> [Tensor] {
         if let nested = layer.nested {
             return try run(nested, prefix: path + "/", inputs: inputs, record: record)
         }
         if layer.isOperation {
-            throw RuntimeError("'\(path)' is a \(layer.className) operation, which kerasinspect cannot run yet")
+            // Every argument is read by the operation kind, which refuses what it does not implement.
+            do {
+                return [try OperationCatalog.make(layer, call: node).forward(inputs)]
+            } catch let error as RuntimeError {
+                throw RuntimeError("'\(path)' is a \(layer.className) operation: \(error.message)")
+            }
         }
         guard let kind = layer.kind else {
             throw RuntimeError("layer '\(path)' is a \(layer.className), which kerasinspect does not know")
@@ -213,7 +218,7 @@ public final class ModelRunner: @unchecked Sendable {
             for index in inputs.indices { precision.round(&inputs[index].values) }
         }
         do {
-            var outputs = try kind.forward(inputs, weights: weights[path] ?? [], keywords: keywords)
+            var outputs = try kind.forward(inputs, weights: weights[path] ?? [], keywords: node.keywords)
             if let precision {
                 for index in outputs.indices { precision.round(&outputs[index].values) }
             }
