@@ -26,9 +26,13 @@ public struct Node: Sendable {
     public var inputs: [TensorRef]
     /// Shapes of the call's outputs; `nil` when they could not be inferred.
     public var outputShapes: [TensorShape]?
-    /// Positions in `inputs` of Keras 3 `mask=` keyword tensors: connections Keras lists,
-    /// but not values the layer computes with (the runtime carries masks on the tensors).
+    /// Positions in `inputs` of `mask=` keyword tensors: not values the layer computes with,
+    /// but the masks of its other inputs (Keras records the masks it propagates this way,
+    /// and a user may pass one of their own).
     public var maskInputs: Set<Int> = []
+    /// For each position in `maskInputs`, which of the other inputs (counted without the
+    /// masks) that mask belongs to: 0 for `mask=m`, i for the i-th entry of `mask=[…]`.
+    public var maskTargets: [Int: Int] = [:]
     /// The call's keyword arguments that hold no tensor (`use_causal_mask`, `training`, …), as
     /// the config stores them; `run` refuses a value it would otherwise ignore.
     public var keywords = JSONObject()
@@ -128,7 +132,8 @@ extension Layer {
     /// Why `run` cannot honour this call's keyword arguments (`is called with training=true,
     /// which kerasinspect does not implement`), or `nil` when it can.
     public func unimplementedKeyword(of node: Node) -> String? {
-        guard nested == nil else { return nil }
+        // An operation's keywords are its arguments, which the operation catalog reads itself.
+        guard nested == nil, !isOperation else { return nil }
         let kind = self.kind.map { type(of: $0) }
         let honoured = kind?.callKeywords ?? []
         for (key, value) in node.keywords.entries where !honoured.contains(key) {

@@ -226,6 +226,7 @@ struct ModelConfigParser {
         for index in layers.indices {
             for (nodeIndex, raw) in rawNodes[index].enumerated() {
                 layers[index].nodes[nodeIndex].maskInputs = raw.maskPositions
+                layers[index].nodes[nodeIndex].maskTargets = raw.maskTargets
                 layers[index].nodes[nodeIndex].keywords = raw.keywords
                 layers[index].nodes[nodeIndex].tensorKeywords = raw.tensorKeywords
                 if layers[index].isOperation {
@@ -309,6 +310,8 @@ struct ModelConfigParser {
         var isKeras3 = false
         /// Positions in `refs` that came from a `mask` keyword.
         var maskPositions: Set<Int> = []
+        /// For each mask position, the index of the input it masks.
+        var maskTargets: [Int: Int] = [:]
         /// Keyword arguments holding no tensor.
         var keywords = JSONObject()
         /// Keyword arguments holding tensors, `mask` aside, in the order their tensors were read.
@@ -325,7 +328,21 @@ struct ModelConfigParser {
                 for (key, value) in kwargs.entries {
                     let start = raw.refs.count
                     collectKerasTensors(value, into: &raw, depth: 1)
-                    if key == "mask" { raw.maskPositions.formUnion(start..<raw.refs.count) }
+                    if key == "mask" {
+                        raw.maskPositions.formUnion(start..<raw.refs.count)
+                        if let entries = value.arrayValue {
+                            // One mask per input, `null` for an input without one.
+                            var position = start
+                            for (target, entry) in entries.enumerated() {
+                                var probe = RawNode()
+                                collectKerasTensors(entry, into: &probe, depth: 2)
+                                for offset in 0..<probe.refs.count { raw.maskTargets[position + offset] = target }
+                                position += probe.refs.count
+                            }
+                        } else {
+                            for position in start..<raw.refs.count { raw.maskTargets[position] = 0 }
+                        }
+                    }
                     if raw.refs.count == start { raw.keywords[key] = value } else if key != "mask" { raw.tensorKeywords.append(key) }
                 }
             } else {
@@ -437,21 +454,20 @@ struct ModelConfigParser {
         guard depth < 64 else { return }
         switch value {
         case .array(let array):
+            // A call on a list of tensors repeats the call's kwargs on every reference; Keras
+            // lists the positional tensors first, then those of the kwargs, once.
+            if depth == 0, array.count > 1, array.allSatisfy({ legacyTriple($0) != nil }) {
+                for element in array {
+                    if let ref = legacyTriple(element), ref.layer != "_CONSTANT_VALUE" { raw.refs.append(ref) }
+                }
+                if let first = array.first?.arrayValue, first.count > 3 {
+                    collectLegacyKeywords(first[3], into: &raw, depth: depth)
+                }
+                return
+            }
             if let ref = legacyTriple(value) {
                 if ref.layer != "_CONSTANT_VALUE" { raw.refs.append(ref) }
-                if array.count > 3, let kwargs = array[3].objectValue {
-                    for (key, value) in kwargs.entries {
-                        let start = raw.refs.count
-                        collectLegacyRefs(value, into: &raw, depth: depth + 1)
-                        if raw.refs.count == start {
-                            raw.keywords[key] = value
-                        } else if key != "mask" {
-                            raw.tensorKeywords.append(key)
-                        }
-                    }
-                } else if array.count > 3 {
-                    collectLegacyRefs(array[3], into: &raw, depth: depth + 1)
-                }
+                if array.count > 3 { collectLegacyKeywords(array[3], into: &raw, depth: depth) }
                 return
             }
             for element in array { collectLegacyRefs(element, into: &raw, depth: depth + 1) }
@@ -459,6 +475,35 @@ struct ModelConfigParser {
             for (_, element) in object.entries { collectLegacyRefs(element, into: &raw, depth: depth + 1) }
         default:
             return
+        }
+    }
+
+    /// The kwargs of a Keras 1/2 reference: tensors (masks, `value=`) and plain keywords.
+    private static func collectLegacyKeywords(_ value: JSONValue, into raw: inout RawNode, depth: Int) {
+        if let kwargs = value.objectValue {
+            for (key, value) in kwargs.entries {
+                let start = raw.refs.count
+                collectLegacyRefs(value, into: &raw, depth: depth + 1)
+                if key == "mask" {
+                    // A reference, or one per input (`null` where an input has none).
+                    raw.maskPositions.formUnion(start..<raw.refs.count)
+                    let entries = legacyTriple(value) == nil ? (value.arrayValue ?? []) : [value]
+                    var position = start
+                    for (target, entry) in entries.enumerated() {
+                        var probe = RawNode()
+                        collectLegacyRefs(entry, into: &probe, depth: depth + 2)
+                        for offset in 0..<probe.refs.count { raw.maskTargets[position + offset] = target }
+                        position += probe.refs.count
+                    }
+                }
+                if raw.refs.count == start {
+                    raw.keywords[key] = value
+                } else if key != "mask" {
+                    raw.tensorKeywords.append(key)
+                }
+            }
+        } else {
+            collectLegacyRefs(value, into: &raw, depth: depth + 1)
         }
     }
 

@@ -76,7 +76,8 @@ enum ShapeInference {
             return nil
         }
         var shapes: [TensorShape] = []
-        for ref in node.inputs {
+        // Masks are not inputs the layer computes with: they neither size weights nor outputs.
+        for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
             guard let shape = model.shape(of: ref) ?? model.declaredShapes[ref] else { return nil }
             shapes.append(shape)
         }

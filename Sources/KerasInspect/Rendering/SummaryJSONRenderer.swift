@@ -86,6 +86,7 @@ public enum SummaryJSONRenderer {
             if !layer.problems.isEmpty {
                 object["problems"] = .array(layer.problems.map(JSONValue.string))
             }
+            if layer.isOperation { object["operation"] = .bool(true) }
             if !layer.unhonouredConfigKeys.isEmpty {
                 object["unhonoured_config_keys"] = .array(layer.unhonouredConfigKeys.map(JSONValue.string))
             }

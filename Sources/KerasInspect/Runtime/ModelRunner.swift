@@ -139,13 +139,13 @@ public final class ModelRunner: @unchecked Sendable {
             guard needed.insert(next).inserted, let layer = model.layer(named: next.layer),
                   layer.nodes.indices.contains(next.node) else { continue }
             let node = layer.nodes[next.node]
-            for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+            for ref in node.inputs {
                 pending.append(NodeRef(layer: ref.layer, node: ref.node))
             }
         }
         for layer in model.graphLayers {
             for (index, node) in layer.nodes.enumerated() where needed.contains(NodeRef(layer: layer.name, node: index)) {
-                for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+                for ref in node.inputs {
                     remainingReads[ref, default: 0] += 1
                 }
             }
@@ -158,11 +158,19 @@ public final class ModelRunner: @unchecked Sendable {
             let path = prefix + layer.name
             guard needed.contains(NodeRef(layer: layer.name, node: call.node)) else { continue }
             var callInputs: [Tensor] = []
-            for (position, ref) in node.inputs.enumerated() where !node.maskInputs.contains(position) {
+            var masks: [(target: Int, tensor: Tensor)] = []
+            for (position, ref) in node.inputs.enumerated() {
                 remainingReads[ref, default: 1] -= 1
                 guard let value = values[ref] else { throw RuntimeError("layer '\(path)' reads \(ref), which was never computed") }
-                callInputs.append(value)
+                if node.maskInputs.contains(position) {
+                    masks.append((node.maskTargets[position] ?? 0, value))
+                } else {
+                    callInputs.append(value)
+                }
                 if remainingReads[ref] == 0, !outputRefs.contains(ref) { values[ref] = nil }
+            }
+            for (target, mask) in masks {
+                try Self.apply(mask, to: &callInputs, at: target, path: path)
             }
             let results: [Tensor]
             if let given = inputByLayer[layer.name], node.inputs.isEmpty {
@@ -240,6 +248,20 @@ public final class ModelRunner: @unchecked Sendable {
     /// `false` and `null` are Keras' defaults for every such keyword (`training=None`,
     /// `return_attention_scores=False`, …) and leave the inference computation as it is;
     /// Keras 1/2's `mask` entries name masks the runtime carries on the tensors.
+    /// A `mask=` tensor passed to a call replaces the mask its input carries, as in Keras: one
+    /// flag per (batch, time) position, true where the value is non-zero.
+    static func apply(_ mask: Tensor, to inputs: inout [Tensor], at target: Int, path: String) throws {
+        guard inputs.indices.contains(target) else {
+            throw RuntimeError("layer '\(path)' is passed a mask for input \(target + 1) of \(inputs.count)")
+        }
+        let input = inputs[target]
+        guard mask.rank == 2, input.rank >= 2, mask.shape[0] == input.shape[0], mask.shape[1] == input.shape[1] else {
+            throw RuntimeError("layer '\(path)' is passed a mask of shape \(mask.shape) for an input of shape "
+                + "\(input.shape); kerasinspect applies (batch, time) masks only")
+        }
+        inputs[target].mask = mask.values.map { $0 != 0 }
+    }
+
     /// The value at a dotted config path (`layer.units`, `cell.cells[1].units`), looking
     /// through the `{"class_name", "config"}` envelopes of serialised layers and cells.
     static func configValue(_ object: JSONObject, at path: String) -> JSONValue {
