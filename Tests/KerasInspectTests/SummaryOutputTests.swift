@@ -81,3 +81,80 @@ import Testing
         #expect(text.contains(kerasTotalLine.trimmingCharacters(in: .whitespaces)), "Keras printed: \(kerasTotalLine)")
     }
 }
+
+/// Every row Keras' own `model.summary()` printed for a fixture (kept in its report) is a row
+/// of ours, in the same order, whatever the file's format: layers, operations, nested models.
+@Suite struct SummaryRowTests {
+    /// `name (Class)` of each row of a printed summary, in Keras 3's box layout or tf-keras'
+    /// underscored one; cells wrapped over several lines are joined back.
+    static func rowLabels(_ text: String) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.contains(where: { $0.hasPrefix("┏") }) {
+            var rows: [String] = [], cell: [String] = [], inBody = false
+            for line in lines {
+                if line.hasPrefix("┡") { inBody = true; continue }
+                guard inBody else { continue }
+                if line.hasPrefix("├") || line.hasPrefix("└") {
+                    if !cell.isEmpty { rows.append(cell.joined(separator: " ")) }
+                    cell = []
+                    if line.hasPrefix("└") { break }
+                    continue
+                }
+                guard line.hasPrefix("│") else { continue }
+                let first = line.dropFirst().split(separator: "│", omittingEmptySubsequences: false).first ?? ""
+                let trimmed = first.trimmingCharacters(in: .whitespaces)
+                if !trimmed.isEmpty { cell.append(trimmed) }
+            }
+            return rows
+        }
+        // tf-keras: the first column is as wide as the header's "Layer (type)" field, rows are
+        // separated by blank lines and long labels are cut mid-word onto the next line.
+        guard let header = lines.first(where: { $0.contains("Layer (type)") }),
+              let shapeColumn = header.range(of: "Output Shape")?.lowerBound else { return [] }
+        let width = header.distance(from: header.startIndex, to: shapeColumn)
+        var rows: [String] = [], cell = "", inBody = false
+        for line in lines {
+            if line.hasPrefix("=") {
+                if inBody { if !cell.isEmpty { rows.append(cell) }; break }
+                inBody = true
+                continue
+            }
+            guard inBody else { continue }
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                if !cell.isEmpty { rows.append(cell) }
+                cell = ""
+                continue
+            }
+            let part = String(line.prefix(width)).trimmingCharacters(in: .whitespaces)
+            cell += part
+        }
+        return rows.map { $0.replacingOccurrences(of: "  ", with: " ") }
+    }
+
+    /// Every fixture whose report keeps Keras' printed summary (all but wide_2100_layers,
+    /// whose 2,100 rows generate.py does not store).
+    static let withSummary = FixtureFile.all().filter { !($0.report["summary"]?.stringValue ?? "").isEmpty }
+
+    @Test func almostEveryFixtureKeepsKerasSummary() {
+        #expect(Self.withSummary.count >= FixtureFile.all().count - 4)
+    }
+
+    @Test(arguments: withSummary)
+    func rowsAreKerasRows(_ fixture: FixtureFile) throws {
+        let kerasRows = Self.rowLabels(fixture.report["summary"]?.stringValue ?? "")
+        #expect(!kerasRows.isEmpty, "no summary rows in the report")
+        let ours = CLI.run([fixture.file.path])
+        #expect(ours.exitCode == 0)
+        let ourRows = Self.rowLabels(ours.standardOutput)
+        // tf-keras cuts a label at its column width: compare each of its rows as a prefix.
+        if fixture.writer == "tfkeras" {
+            #expect(ourRows.count == kerasRows.count, "\(ourRows) vs \(kerasRows)")
+            for (our, keras) in zip(ourRows, kerasRows) {
+                #expect(our.replacingOccurrences(of: " ", with: "") == keras.replacingOccurrences(of: " ", with: ""),
+                        "\(our) vs \(keras)")
+            }
+        } else {
+            #expect(ourRows == kerasRows)
+        }
+    }
+}
