@@ -37,6 +37,7 @@ public enum CLI {
         "explain": ExplainCommand.run,
         "lint": LintCommand.run,
         "run": RunCommand.run,
+        "diff": DiffCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -66,6 +67,8 @@ public enum CLI {
           kerasinspect lint FILE                      patterns that are legal but usually mistakes
           kerasinspect run FILE --input X.npy         run the model in Swift (one --input per model
                                                       input, or one .npz holding them all)
+          kerasinspect diff A B                       what differs between two models, in any formats
+                                                      (--format text|json|markdown; exit 1 if anything)
 
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)
