@@ -3,7 +3,7 @@ import KerasInspect
 /// `kerasinspect diff A B`: what differs between two models, across formats (`ModelDiff`).
 /// Exit 0 when nothing does, 1 when something does, 2 when a file cannot be read.
 enum DiffCommand {
-    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "markdown"], "atol": nil, "rtol": nil],
+    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "markdown"], "atol": nil, "rtol": nil, "input": nil],
                                    flags: ["no-values", "help"])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
@@ -16,12 +16,16 @@ enum DiffCommand {
         if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
         guard parsed.positionals.count == 2 else { return .failure("diff takes two files, got \(parsed.positionals.count)") }
         let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
-        let diff: ModelDiff
+        var diff: ModelDiff
         do {
             let atol = Double(try RunCommand.tolerance(parsed, "atol") ?? 1e-4)
             let rtol = Double(try RunCommand.tolerance(parsed, "rtol") ?? 1e-4)
             let old = try open(oldPath), new = try open(newPath)
             diff = try ModelDiff.compare(old, new, atol: atol, rtol: rtol, compareValues: !parsed.has("no-values"))
+            if !parsed.values("input").isEmpty {
+                let inputs = try RunCommand.readInputs(parsed, model: old.model)
+                try diff.compareOutputs(old, new, inputs: inputs, atol: atol, rtol: rtol)
+            }
         } catch let error as UsageError {
             return .failure(error.message)
         } catch let failure as CommandResult {
@@ -72,6 +76,10 @@ enum DiffCommand {
             return ("~", change.subject, "values differ: max abs \(number(change.maxAbsolute)), max rel \(number(change.maxRelative)), "
                 + "\(change.beyondTolerance ?? 0) of \(change.count ?? 0) beyond tolerance")
         case .totalParams: return ("~", "total params", "\(old) -> \(new)")
+        case .output:
+            if change.maxAbsolute == nil { return ("~", "output \(change.subject)", "shape \(old) -> \(new)") }
+            return ("~", "output \(change.subject)", "differs: max abs \(number(change.maxAbsolute)), max rel \(number(change.maxRelative)), "
+                + "\(change.beyondTolerance ?? 0) of \(change.count ?? 0) beyond tolerance")
         }
     }
 

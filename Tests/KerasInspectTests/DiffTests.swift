@@ -122,6 +122,26 @@ struct DiffTests {
         #expect(result.exitCode == ExitCode.success, "\(result.standardOutput)")
     }
 
+    /// `--input`: both models run on Keras' seeded input; the outputs move as far as Keras'.
+    @Test(arguments: variants)
+    func outputDeltasAreKeras(_ variant: String) throws {
+        let document = try Self.expected()
+        let truth = try #require(document[variant]?["output_max_abs"]?.doubleValue)
+        var diff = try Self.diff(variant)
+        let input = try NPY.read(path: Self.path("inputs.npy"))
+        try diff.compareOutputs(ModelFile.open(Self.path("base.keras3.h5")), ModelFile.open(Self.path("\(variant).keras3.h5")),
+                                inputs: [input])
+        let outputs = diff.changes.filter { $0.kind == .output }
+        if truth == 0 {
+            #expect(outputs.isEmpty)
+        } else {
+            let change = try #require(outputs.first)
+            #expect(abs((change.maxAbsolute ?? -1) - truth) <= 1e-5, "ours \(change.maxAbsolute ?? -1), Keras \(truth)")
+        }
+        let result = CLI.run(["diff", Self.path("base.keras3.h5"), Self.path("\(variant).keras3.h5"), "--input", Self.path("inputs.npy")])
+        #expect(result.standardOutput.contains("~ output classifier: differs") == (truth > 0))
+    }
+
     @Test func aMissingFileIsAnError() {
         let result = CLI.run(["diff", Self.path("base.keras3.h5"), Self.path("absent.h5")])
         #expect(result.exitCode == ExitCode.unreadableInput)

@@ -17,6 +17,8 @@ public struct ModelDiff: Sendable {
             case weightDType = "weight-dtype"
             case weightValues = "weight-values"
             case totalParams = "total-params"
+            /// The models' outputs for the same input differ (`--input`).
+            case output
         }
 
         public var kind: Kind
@@ -110,6 +112,30 @@ public struct ModelDiff: Sendable {
                                   new: "\(NumberText.grouped(newTotal.total)) (trainable \(NumberText.grouped(newTotal.trainable)))"))
         }
         return ModelDiff(changes: changes, valuesCompared: readValues)
+    }
+
+    /// Runs both models on `inputs` and reports each output that differs beyond the tolerance
+    /// (compared like `run --expected`, the old model's output as the reference).
+    public mutating func compareOutputs(_ old: ModelFile, _ new: ModelFile, inputs: [Tensor],
+                                        atol: Double = 1e-4, rtol: Double = 1e-4) throws {
+        let oldOutputs = try ModelRunner(old).run(inputs).outputs
+        let newOutputs = try ModelRunner(new).run(inputs).outputs
+        let names = ModelRunner.outputNames(of: new.model)
+        guard oldOutputs.count == newOutputs.count else {
+            changes.append(Change(kind: .output, subject: "outputs", old: "\(oldOutputs.count)", new: "\(newOutputs.count)"))
+            return
+        }
+        for (index, (a, b)) in zip(oldOutputs, newOutputs).enumerated() {
+            let name = index < names.count ? names[index] : "output \(index)"
+            let comparison = OutputComparison(name: name, actual: b, expected: a, atol: Float(atol), rtol: Float(rtol))
+            if let mismatch = comparison.shapeMismatch {
+                changes.append(Change(kind: .output, subject: name, old: "\(a.shape)", new: "\(b.shape) (\(mismatch))"))
+            } else if !comparison.matches {
+                changes.append(Change(kind: .output, subject: name, maxAbsolute: Double(comparison.maxAbsoluteError),
+                                      maxRelative: Double(comparison.maxRelativeError), beyondTolerance: comparison.mismatches,
+                                      count: comparison.count))
+            }
+        }
     }
 
     /// A layer with its path (`outer/inner` inside nested models).
