@@ -38,6 +38,8 @@ public enum CLI {
         "lint": LintCommand.run,
         "run": RunCommand.run,
         "diff": DiffCommand.run,
+        "snapshot": SnapshotCommand.run,
+        "check": CheckCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -69,6 +71,9 @@ public enum CLI {
                                                       input, or one .npz holding them all)
           kerasinspect diff A B                       what differs between two models, in any formats
                                                       (--format text|json|markdown; exit 1 if anything)
+          kerasinspect snapshot FILE                  a sorted JSON baseline: architecture, params,
+                                                      per weight shape, dtype, stats and SHA-256
+          kerasinspect check FILE --baseline LOCK     exit 1 with what drifted from a snapshot
 
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)

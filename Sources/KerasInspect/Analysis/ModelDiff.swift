@@ -83,7 +83,7 @@ public struct ModelDiff: Sendable {
             }
             guard a.layer.nested == nil, b.layer.nested == nil else { continue }
             for (oldWeight, newWeight) in zip(a.layer.weights, b.layer.weights) {
-                let weightSubject = subject + "/" + shortName(newWeight.name, of: b.layer)
+                let weightSubject = subject + "/" + displayName(newWeight, of: b.layer)
                 if oldWeight.shape != newWeight.shape {
                     changes.append(Change(kind: .weightShape, subject: weightSubject, old: "\(oldWeight.shape)", new: "\(newWeight.shape)"))
                     continue
@@ -99,10 +99,10 @@ public struct ModelDiff: Sendable {
                 }
             }
             for extra in a.layer.weights.dropFirst(b.layer.weights.count) {
-                changes.append(Change(kind: .removed, subject: subject + "/" + shortName(extra.name, of: a.layer), old: "\(extra.shape)"))
+                changes.append(Change(kind: .removed, subject: subject + "/" + displayName(extra, of: a.layer), old: "\(extra.shape)"))
             }
             for extra in b.layer.weights.dropFirst(a.layer.weights.count) {
-                changes.append(Change(kind: .added, subject: subject + "/" + shortName(extra.name, of: b.layer), new: "\(extra.shape)"))
+                changes.append(Change(kind: .added, subject: subject + "/" + displayName(extra, of: b.layer), new: "\(extra.shape)"))
             }
         }
         let oldTotal = old.model.parameterCount(), newTotal = new.model.parameterCount()
@@ -205,6 +205,11 @@ public struct ModelDiff: Sendable {
     /// `query/kernel` stays).
     static func shortName(_ name: String, of layer: Layer) -> String {
         name.hasPrefix(layer.name + "/") ? String(name.dropFirst(layer.name.count + 1)) : name
+    }
+
+    /// The name to show for a weight: the config's (`kernel`) when known, as every format agrees on it.
+    static func displayName(_ weight: LayerWeight, of layer: Layer) -> String {
+        weight.expectedName ?? shortName(weight.name, of: layer)
     }
 
     static func shapeText(_ shapes: [TensorShape]?) -> String {

@@ -43,6 +43,9 @@ public struct LayerWeight: Sendable, Equatable {
     public var path: String?
     /// The shape the config implies, when the catalog knows the layer.
     public var expectedShape: [Int]?
+    /// The variable's name as the config implies it (`kernel`), when the catalog knows the
+    /// layer: the same in every format, where stored names differ (`.keras`' `vars/0`).
+    public var expectedName: String? = nil
 }
 
 extension Layer {
@@ -79,7 +82,8 @@ extension Layer {
             if let storedIndex = pairs[index] {
                 let stored = storedWeights[storedIndex]
                 return LayerWeight(name: stored.name, shape: stored.shape, dtype: stored.dtype,
-                                   createdTrainable: spec.trainable, path: stored.path, expectedShape: spec.shape)
+                                   createdTrainable: spec.trainable, path: stored.path, expectedShape: spec.shape,
+                                   expectedName: spec.name)
             }
             return LayerWeight(name: spec.name, shape: spec.shape, dtype: spec.dtype ?? variableDType,
                                createdTrainable: spec.trainable, path: nil, expectedShape: spec.shape)
