@@ -40,6 +40,7 @@ public enum CLI {
         "diff": DiffCommand.run,
         "snapshot": SnapshotCommand.run,
         "check": CheckCommand.run,
+        "scan": ScanCommand.run,
     ]
 
     public static func run(_ arguments: [String]) -> CommandResult {
@@ -74,6 +75,9 @@ public enum CLI {
           kerasinspect snapshot FILE                  a sorted JSON baseline: architecture, params,
                                                       per weight shape, dtype, stats and SHA-256
           kerasinspect check FILE --baseline LOCK     exit 1 with what drifted from a snapshot
+          kerasinspect scan PATH...                   risky content (Lambda code, foreign modules,
+                                                      external models, paths); never runs anything
+                                                      (--format text|json|sarif, --fail-on SEVERITY)
 
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)

@@ -1,0 +1,171 @@
+/// Risky content in a model file, found by reading its config only: nothing is executed or
+/// unmarshalled. The whole config tree is walked (nested models, wrapped layers, cells,
+/// initializers, regularizers, constraints, activations, dtype policies).
+public enum ModelScanner {
+    public enum Severity: Int, Sendable, Comparable, CaseIterable {
+        case low = 0, medium, high, critical
+
+        public var name: String { ["low", "medium", "high", "critical"][rawValue] }
+
+        public init?(name: String) {
+            guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = found
+        }
+
+        public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    public struct Finding: Sendable, Equatable {
+        public var severity: Severity
+        /// `lambda`, `external-model`, `foreign-module`, `custom-object`, `function-reference`,
+        /// `path`, `unknown-class`.
+        public var kind: String
+        /// The layer (`outer/inner` inside nested models).
+        public var layer: String
+        /// Where in the layer's config (`config.kernel_initializer.module`).
+        public var location: String
+        public var message: String
+    }
+
+    /// Python packages whose classes a Keras file may name without risk of running foreign code.
+    static let kerasNamespaces = ["keras", "tf_keras", "keras_hub", "keras_nlp", "keras_cv", "tensorflow"]
+    /// Modules whose functions run programs, open files or evaluate code.
+    static let dangerousModules = ["builtins", "os", "posix", "subprocess", "sys", "shutil", "importlib", "runpy", "pickle",
+                                   "marshal", "socket", "io", "pathlib", "code", "ctypes"]
+
+    public static func scan(_ file: ModelFile, catalog: LayerCatalog = .standard) -> [Finding] {
+        var findings: [Finding] = []
+        walk(file.model, prefix: "", catalog: catalog, into: &findings)
+        return findings
+    }
+
+    static func walk(_ model: Model, prefix: String, catalog: LayerCatalog, into findings: inout [Finding]) {
+        for layer in model.graphLayers where !layer.isImplicitInput {
+            let path = prefix + layer.name
+            if let nested = layer.nested {
+                walk(nested, prefix: path + "/", catalog: catalog, into: &findings)
+                continue
+            }
+            if let module = layer.config.module, !isKeras(module) {
+                findings.append(Finding(severity: isDangerous(module) ? .critical : .high, kind: "foreign-module", layer: path,
+                                        location: "module", message: "the layer class \(layer.className) comes from \(module)"))
+            }
+            switch layer.className {
+            case "Lambda":
+                findings.append(lambdaFinding(layer, path: path))
+            case "TFSMLayer":
+                findings.append(Finding(severity: .critical, kind: "external-model", layer: path, location: "config",
+                                        message: "TFSMLayer loads and runs a TensorFlow SavedModel from outside this file"))
+            default:
+                if !layer.isOperation, !catalog.knows(layer.className) {
+                    findings.append(Finding(severity: .low, kind: "unknown-class", layer: path, location: "class_name",
+                                            message: "\(layer.className) is outside kerasinspect's catalog: its config is walked, its meaning unknown"))
+                }
+            }
+            inspect(.object(layer.config.object), at: "config", layer: path, skipCode: layer.className == "Lambda", into: &findings)
+        }
+    }
+
+    /// Every object naming a module or a registered class, and every string that points at
+    /// a file or a URL, at any depth of one layer's config.
+    static func inspect(_ value: JSONValue, at location: String, layer: String, skipCode: Bool, depth: Int = 0,
+                        into findings: inout [Finding]) {
+        guard depth < 64 else { return }
+        switch value {
+        case .object(let object):
+            if let module = object["module"]?.stringValue, !isKeras(module) {
+                let name = object["class_name"]?.stringValue ?? "?"
+                findings.append(Finding(severity: isDangerous(module) ? .critical : .high, kind: "foreign-module", layer: layer,
+                                        location: location + ".module", message: "\(location) names \(module).\(name)"))
+            } else if let registered = object["registered_name"]?.stringValue, object["module"] == nil || registered.contains(">") {
+                findings.append(Finding(severity: .medium, kind: "custom-object", layer: layer, location: location + ".registered_name",
+                                        message: "\(location) is a registered custom object \(registered): loading it needs its code"))
+            }
+            if let kind = object["class_name"]?.stringValue, kind == "function" || kind == "__function__" {
+                let target = object["config"]?.stringValue ?? object["config"].map { JSONWriter.string($0, pretty: false) } ?? "?"
+                findings.append(Finding(severity: .high, kind: "function-reference", layer: layer, location: location,
+                                        message: "\(location) refers to the Python function \(target)"))
+            }
+            for (key, child) in object.entries {
+                if skipCode && key == "function" && depth == 0 { continue }
+                inspect(child, at: location + "." + key, layer: layer, skipCode: skipCode, depth: depth + 1, into: &findings)
+            }
+        case .array(let array):
+            for (index, child) in array.enumerated() {
+                inspect(child, at: location + "[\(index)]", layer: layer, skipCode: skipCode, depth: depth + 1, into: &findings)
+            }
+        case .string(let text):
+            if looksLikePath(text) {
+                findings.append(Finding(severity: .medium, kind: "path", layer: layer, location: location,
+                                        message: "\(location) points outside the file: \(shortened(text))"))
+            }
+        default:
+            return
+        }
+    }
+
+    static func lambdaFinding(_ layer: Layer, path: String) -> Finding {
+        let function = layer.config.object["function"]
+        // Keras 3: {"class_name": "__lambda__", "config": {"code": base64}}; Keras 1/2: [base64, defaults, closure].
+        let encoded = function?["config"]?["code"]?.stringValue ?? function?.arrayValue?.first?.stringValue
+        if let encoded, let code = Base64.decode(encoded) {
+            return Finding(severity: .high, kind: "lambda", layer: path, location: "config.function",
+                           message: "Lambda holds \(code.count) bytes of marshalled Python bytecode (sha256 \(SHA256.hex(of: code))); never run")
+        }
+        let name = function?.stringValue ?? function.map { JSONWriter.string($0, pretty: false) } ?? "?"
+        return Finding(severity: .high, kind: "lambda", layer: path, location: "config.function",
+                       message: "Lambda calls the Python function \(shortened(name)); never run")
+    }
+
+    static func isKeras(_ module: String) -> Bool {
+        kerasNamespaces.contains { module == $0 || module.hasPrefix($0 + ".") }
+    }
+
+    static func isDangerous(_ module: String) -> Bool {
+        let root = module.split(separator: ".").first.map(String.init) ?? module
+        return dangerousModules.contains(root)
+    }
+
+    static func looksLikePath(_ text: String) -> Bool {
+        guard text.count >= 2, text.count < 4096 else { return false }
+        if text.contains("://") { return true }
+        if text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("../") || text.hasPrefix("~/") { return true }
+        let scalars = Array(text.unicodeScalars)
+        if scalars.count > 2, scalars[1] == ":", scalars[2] == "\\" || scalars[2] == "/" { return true }
+        return text.contains("/../") || text.hasSuffix(".txt") && text.contains("/")
+    }
+
+    static func shortened(_ text: String) -> String {
+        text.count <= 120 ? text : String(text.prefix(117)) + "…"
+    }
+}
+
+/// Standard base64 (RFC 4648) with the line breaks Python's `base64.encodebytes` inserts.
+enum Base64 {
+    static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        values.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): values.append(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): values.append(byte - UInt8(ascii: "a") + 26)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(byte - UInt8(ascii: "0") + 52)
+            case UInt8(ascii: "+"): values.append(62)
+            case UInt8(ascii: "/"): values.append(63)
+            case UInt8(ascii: "="), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+            default: return nil
+            }
+        }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index + 1 < values.count {
+            let chunk = values[index..<min(index + 4, values.count)].map(UInt32.init)
+            let word = chunk.enumerated().reduce(UInt32(0)) { $0 | $1.element << (18 - 6 * UInt32($1.offset)) }
+            bytes.append(UInt8(truncatingIfNeeded: word >> 16))
+            if chunk.count > 2 { bytes.append(UInt8(truncatingIfNeeded: word >> 8)) }
+            if chunk.count > 3 { bytes.append(UInt8(truncatingIfNeeded: word)) }
+            index += 4
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,145 @@
+import KerasInspect
+
+/// `kerasinspect scan PATH...`: risky content in model files (`ModelScanner`), files or
+/// folders (walked recursively for .h5, .keras and .json files). Exit 0 when no finding
+/// reaches `--fail-on` (default medium), 1 when one does, 2 when a path cannot be read.
+enum ScanCommand {
+    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "sarif"],
+                                                  "fail-on": ["low", "medium", "high", "critical"]],
+                                   flags: ["help"])
+    static let modelSuffixes = [".h5", ".hdf5", ".keras", ".json"]
+
+    struct Scanned {
+        var path: String
+        var findings: [ModelScanner.Finding] = []
+        var error: String?
+    }
+
+    @Sendable static func run(_ arguments: [String]) -> CommandResult {
+        let parsed: ParsedArguments
+        do {
+            parsed = try ArgumentParser.parse(arguments, spec: spec)
+        } catch {
+            return .failure("\(error)")
+        }
+        if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
+        guard !parsed.positionals.isEmpty else { return .failure("scan needs at least one file or folder") }
+        let threshold = ModelScanner.Severity(name: parsed.value("fail-on") ?? "medium") ?? .medium
+        var results: [Scanned] = []
+        for path in parsed.positionals {
+            guard let files = ModelFiles.collect(path, suffixes: modelSuffixes) else {
+                results.append(Scanned(path: path, error: "\(path): no such file or folder"))
+                continue
+            }
+            for file in files {
+                do {
+                    results.append(Scanned(path: file, findings: ModelScanner.scan(try ModelFile.open(file))))
+                } catch let error as KerasInspectError {
+                    results.append(Scanned(path: file, error: error.inFile(file).description))
+                } catch {
+                    results.append(Scanned(path: file, error: "\(file): \(error)"))
+                }
+            }
+        }
+        let failed = results.contains { $0.findings.contains { $0.severity >= threshold } }
+        let code = results.contains { $0.error != nil } ? ExitCode.unreadableInput
+            : failed ? ExitCode.problemsFound : ExitCode.success
+        switch parsed.value("format") {
+        case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(results)) + "\n")
+        case "sarif": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(sarif(results)) + "\n")
+        default:
+            var lines: [String] = []
+            var errors: [String] = []
+            for result in results {
+                if let error = result.error { errors.append("kerasinspect: \(error)"); continue }
+                for finding in result.findings {
+                    lines.append("\(result.path): \(finding.severity.name): \(finding.kind) in \(finding.layer): \(finding.message)")
+                }
+            }
+            let clean = results.filter { $0.error == nil && $0.findings.isEmpty }.count
+            lines.append("\(results.count) file(s) scanned: \(results.filter { !$0.findings.isEmpty }.count) with findings, "
+                         + "\(clean) clean, \(errors.count) unreadable")
+            return CommandResult(exitCode: code, standardOutput: lines.joined(separator: "\n") + "\n",
+                                 standardError: errors.isEmpty ? "" : errors.joined(separator: "\n") + "\n")
+        }
+    }
+
+    static func findingJSON(_ finding: ModelScanner.Finding) -> JSONValue {
+        .object(JSONObject([
+            ("severity", .string(finding.severity.name)),
+            ("kind", .string(finding.kind)),
+            ("layer", .string(finding.layer)),
+            ("location", .string(finding.location)),
+            ("message", .string(finding.message)),
+        ]))
+    }
+
+    static func json(_ results: [Scanned]) -> JSONValue {
+        .object(JSONObject([
+            ("files", .array(results.map { result in
+                .object(JSONObject([
+                    ("path", .string(result.path)),
+                    ("error", result.error.map(JSONValue.string) ?? .null),
+                    ("findings", .array(result.findings.map(findingJSON))),
+                ]))
+            })),
+        ]))
+    }
+
+    /// What each finding kind means, as SARIF rules.
+    static let rules: [(id: String, text: String)] = [
+        ("lambda", "A Lambda layer holds Python code that Keras runs when the model is loaded unsafely."),
+        ("external-model", "A layer loads a model from outside the file."),
+        ("foreign-module", "A class or function is taken from a Python module outside Keras."),
+        ("custom-object", "A registered custom object needs its own code to load."),
+        ("function-reference", "A config refers to a Python function by name."),
+        ("path", "A config string points at a file or URL outside the model file."),
+        ("unknown-class", "A layer class outside kerasinspect's catalog."),
+        ("unreadable", "The file could not be read as a Keras model."),
+    ]
+
+    /// SARIF 2.1.0: one run, our rules, one result per finding (and per unreadable file).
+    static func sarif(_ results: [Scanned]) -> JSONValue {
+        let level = { (severity: ModelScanner.Severity) in severity >= .high ? "error" : severity == .medium ? "warning" : "note" }
+        let location = { (path: String) -> JSONValue in
+            .array([.object(JSONObject([("physicalLocation", .object(JSONObject([
+                ("artifactLocation", .object(JSONObject([("uri", .string(path))]))),
+            ])))]))])
+        }
+        var sarifResults: [JSONValue] = []
+        for result in results {
+            if let error = result.error {
+                sarifResults.append(.object(JSONObject([
+                    ("ruleId", .string("unreadable")), ("level", .string("error")),
+                    ("message", .object(JSONObject([("text", .string(error))]))), ("locations", location(result.path)),
+                ])))
+            }
+            for finding in result.findings {
+                sarifResults.append(.object(JSONObject([
+                    ("ruleId", .string(finding.kind)), ("level", .string(level(finding.severity))),
+                    ("message", .object(JSONObject([("text", .string("\(finding.layer): \(finding.message)"))]))),
+                    ("locations", location(result.path)),
+                    ("properties", .object(JSONObject([("severity", .string(finding.severity.name)),
+                                                       ("layer", .string(finding.layer)),
+                                                       ("configLocation", .string(finding.location))]))),
+                ])))
+            }
+        }
+        return .object(JSONObject([
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
+            ("version", .string("2.1.0")),
+            ("runs", .array([.object(JSONObject([
+                ("tool", .object(JSONObject([("driver", .object(JSONObject([
+                    ("name", .string("kerasinspect")),
+                    ("version", .string(CLI.version)),
+                    ("informationUri", .string("https://github.com/kerasinspect/kerasinspect")),
+                    ("rules", .array(rules.map { rule in
+                        .object(JSONObject([("id", .string(rule.id)),
+                                            ("shortDescription", .object(JSONObject([("text", .string(rule.text))])))]))
+                    })),
+                ])))]))),
+                ("results", .array(sarifResults)),
+            ]))])),
+        ]))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import KerasInspect
+@testable import KerasInspectCLI
+
+/// `scan` on `fixtures/scan` (written by `fixtures/scan_cases.py`: Keras 3 and tf-keras files,
+/// two crafted from Keras-written configs), against `fixtures/scan_expected.json`.
+@Suite("Scan")
+struct ScanTests {
+    static let folder = FixturePaths.fixtures.appendingPathComponent("scan")
+
+    static func expected() throws -> JSONValue {
+        try JSONParser.parse([UInt8](Data(contentsOf: FixturePaths.fixtures.appendingPathComponent("scan_expected.json"))))
+    }
+
+    static var files: [String] {
+        ((try? expected().objectValue?.entries.map(\.key)) ?? []).filter { $0 != "lambda_code" }.sorted()
+    }
+
+    @Test func everyCaseIsListed() {
+        #expect(Self.files.count == 8)
+    }
+
+    @Test(arguments: files)
+    func findingsAreTheExpectedOnes(_ name: String) throws {
+        let expected = (try Self.expected()[name]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap(\.stringValue) }
+        let findings = ModelScanner.scan(try ModelFile.open(Self.folder.appendingPathComponent(name).path))
+        #expect(findings.map { [$0.kind, $0.layer] } == expected, "\(findings)")
+        let result = CLI.run(["scan", Self.folder.appendingPathComponent(name).path])
+        let reachesMedium = findings.contains { $0.severity >= .medium }
+        #expect(result.exitCode == (reachesMedium ? ExitCode.problemsFound : ExitCode.success))
+    }
+
+    /// The code's size and SHA-256 as Python's base64 and hashlib give them; nothing is run.
+    @Test func lambdaCodeIsMeasuredNotRun() throws {
+        for (name, truth) in try Self.expected()["lambda_code"]?.objectValue?.entries ?? [] {
+            let findings = ModelScanner.scan(try ModelFile.open(Self.folder.appendingPathComponent(name).path))
+            let lambda = try #require(findings.first { $0.kind == "lambda" })
+            #expect(lambda.severity == .high)
+            #expect(lambda.message.contains("\(truth["bytes"]?.intValue ?? -1) bytes"), "\(lambda.message)")
+            #expect(lambda.message.contains(truth["sha256"]?.stringValue ?? "?"), "\(lambda.message)")
+        }
+    }
+
+    @Test func foldersThresholdsAndMissingPaths() throws {
+        let all = CLI.run(["scan", Self.folder.path])
+        #expect(all.exitCode == ExitCode.problemsFound)
+        #expect(all.standardOutput.hasSuffix("\(Self.files.count) file(s) scanned: 6 with findings, 2 clean, 0 unreadable\n"))
+        let lambda = Self.folder.appendingPathComponent("lambda.keras3.h5").path
+        #expect(CLI.run(["scan", lambda, "--fail-on", "critical"]).exitCode == ExitCode.success)
+        #expect(CLI.run(["scan", lambda, "--fail-on", "high"]).exitCode == ExitCode.problemsFound)
+        let missing = CLI.run(["scan", Self.folder.appendingPathComponent("absent").path])
+        #expect(missing.exitCode == ExitCode.unreadableInput, "a missing path is never a clean exit")
+        #expect(missing.standardError.contains("absent: no such file or folder"))
+    }
+
+    /// The SARIF 2.1.0 properties a consumer needs: version, the tool's rules, and per result
+    /// a rule that is declared, a level of the spec's set, a message and a location.
+    @Test func sarifHasWhatTheFormatRequires() throws {
+        let result = CLI.run(["scan", Self.folder.path, "--format", "sarif"])
+        let document = try JSONParser.parse(result.standardOutput)
+        #expect(document["version"]?.stringValue == "2.1.0")
+        let run = try #require(document["runs"]?.arrayValue?.first)
+        #expect(run["tool"]?["driver"]?["name"]?.stringValue == "kerasinspect")
+        let rules = Set((run["tool"]?["driver"]?["rules"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+        let results = run["results"]?.arrayValue ?? []
+        #expect(results.count == 8)
+        for item in results {
+            #expect(rules.contains(item["ruleId"]?.stringValue ?? ""))
+            #expect(["none", "note", "warning", "error"].contains(item["level"]?.stringValue ?? ""))
+            #expect(item["message"]?["text"]?.stringValue?.isEmpty == false)
+            #expect(item["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.stringValue != nil)
+        }
+    }
+}
