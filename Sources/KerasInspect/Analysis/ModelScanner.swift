@@ -57,7 +57,9 @@ public enum ModelScanner {
                 findings.append(Finding(severity: .critical, kind: "external-model", layer: path, location: "config",
                                         message: "TFSMLayer loads and runs a TensorFlow SavedModel from outside this file"))
             default:
-                if !layer.isOperation, !catalog.knows(layer.className) {
+                // Weights-only files guess no classes ("?"), and a model entry is a model.
+                let isModel = ["Sequential", "Functional", "Model"].contains(layer.className)
+                if !layer.isOperation, !model.structureUnknown, !isModel, !catalog.knows(layer.className) {
                     findings.append(Finding(severity: .low, kind: "unknown-class", layer: path, location: "class_name",
                                             message: "\(layer.className) is outside kerasinspect's catalog: its config is walked, its meaning unknown"))
                 }
