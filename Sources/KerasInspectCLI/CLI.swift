@@ -82,7 +82,8 @@ public enum CLI {
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)
           --config FILE         take the architecture from FILE (model.json or a trusted model file)
-          --format text|json    output format (summary, weights, verify, lint; default text)
+          --format text|json    output format (summary, weights, verify, lint; default text);
+                                jsonl (summary, verify, scan): one JSON object per file and line
           --expand-nested       summary: list the layers of nested models under them
           --columns LIST        summary: add columns: input-shape,kernel,macs,params-percent,trainable
           --batch-size N        summary: batch size for the MAC and memory estimates (default 1)

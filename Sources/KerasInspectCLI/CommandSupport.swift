@@ -38,3 +38,48 @@ enum CommandSupport {
         }
     }
 }
+
+extension CommandSupport {
+    /// Several files (or `--format jsonl`): `single` runs once per file with the shared options.
+    /// Text outputs follow one another; with jsonl each file gives one line of JSON, or
+    /// `{"file", "error"}` when it cannot be read. The exit code is the worst of the files'.
+    /// `nil` when the arguments name one file without jsonl: the command runs as usual.
+    static func perFile(_ arguments: [String], spec: ArgumentSpec, _ single: ([String]) -> CommandResult) -> CommandResult? {
+        var full = spec
+        full.flags.insert("help")
+        full.valueOptions["weights"] = .some(nil)
+        full.valueOptions["config"] = .some(nil)
+        guard let parsed = try? ArgumentParser.parse(arguments, spec: full) else { return nil }
+        let jsonl = parsed.value("format") == "jsonl"
+        guard parsed.positionals.count > 1 || jsonl, !parsed.has("help") else { return nil }
+        if parsed.positionals.count > 1, parsed.value("weights") != nil || parsed.value("config") != nil {
+            return .failure("--weights and --config pair with one file")
+        }
+        var shared: [String] = []
+        for (name, values) in parsed.options.sorted(by: { $0.key < $1.key }) where !(jsonl && name == "format") {
+            for value in values { shared += ["--\(name)", value] }
+        }
+        if jsonl { shared += ["--format", "json"] }
+        shared += parsed.flags.sorted().map { "--\($0)" }
+        var code = ExitCode.success
+        var output: [String] = [], errors = ""
+        for file in parsed.positionals {
+            let result = single([file] + shared)
+            code = max(code, result.exitCode)
+            if jsonl {
+                if let value = try? JSONParser.parse(result.standardOutput) {
+                    output.append(JSONWriter.string(value, pretty: false))
+                } else {
+                    var message = result.standardError
+                    while message.hasSuffix("\n") { message.removeLast() }
+                    output.append(JSONWriter.string(.object(JSONObject([("file", .string(file)), ("error", .string(message))])), pretty: false))
+                }
+            } else {
+                output.append(result.standardOutput)
+                errors += result.standardError
+            }
+        }
+        let text = jsonl ? output.map { $0 + "\n" }.joined() : output.joined(separator: "\n")
+        return CommandResult(exitCode: code, standardOutput: text, standardError: errors)
+    }
+}

@@ -4,7 +4,7 @@ import KerasInspect
 /// folders (walked recursively for .h5, .keras and .json files). Exit 0 when no finding
 /// reaches `--fail-on` (default medium), 1 when one does, 2 when a path cannot be read.
 enum ScanCommand {
-    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "sarif"],
+    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "jsonl", "sarif"],
                                                   "fail-on": ["low", "medium", "high", "critical"]],
                                    flags: ["help"])
     static let modelSuffixes = [".h5", ".hdf5", ".keras", ".json"]
@@ -47,6 +47,14 @@ enum ScanCommand {
         switch parsed.value("format") {
         case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(results)) + "\n")
         case "sarif": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(sarif(results)) + "\n")
+        case "jsonl":
+            let lines = results.map { result in
+                JSONWriter.string(.object(JSONObject([
+                    ("path", .string(result.path)), ("error", result.error.map(JSONValue.string) ?? .null),
+                    ("findings", .array(result.findings.map(findingJSON))),
+                ])), pretty: false) + "\n"
+            }
+            return CommandResult(exitCode: code, standardOutput: lines.joined())
         default:
             var lines: [String] = []
             var errors: [String] = []

@@ -3,11 +3,12 @@ import KerasInspect
 /// `kerasinspect summary FILE`: the layer table and totals, as text or JSON.
 enum SummaryCommand {
     static let spec = ArgumentSpec(
-        valueOptions: ["format": ["text", "json"], "columns": nil, "batch-size": nil],
+        valueOptions: ["format": ["text", "json", "jsonl"], "columns": nil, "batch-size": nil],
         flags: ["expand-nested"])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
-        CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
+        if let many = CommandSupport.perFile(arguments, spec: spec, run) { return many }
+        return CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
             let batchSize = try batchSizeOption(parsed)
             var columns: [SummaryTextRenderer.ExtraColumn] = []
             for name in (parsed.value("columns") ?? "").split(separator: ",").map(String.init) where !name.isEmpty {

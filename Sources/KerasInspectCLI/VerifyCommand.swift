@@ -3,10 +3,11 @@ import KerasInspect
 /// `kerasinspect verify FILE`: every stored array against the weights the config implies.
 /// Exit 0 when consistent, 1 when problems were found, 2 when the file cannot be read.
 enum VerifyCommand {
-    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json"]], flags: ["no-values"])
+    static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "jsonl"]], flags: ["no-values"])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
-        CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
+        if let many = CommandSupport.perFile(arguments, spec: spec, run) { return many }
+        return CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
             let report = try Verifier.verify(file, checkValues: !parsed.has("no-values"))
             let suggestions = report.structureChecked ? [] : ArchitectureLocator.candidates(forWeights: file)
             // A verify that checked nothing must not pass as a verify that found nothing.
