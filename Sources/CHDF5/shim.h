@@ -55,4 +55,42 @@ static inline herr_t ki_h5p_refuse_external_links(hid_t access_list) {
     return H5Pset_elink_cb(access_list, ki_h5l_refuse_external, NULL);
 }
 
+// The kind of the link `name` in `group` without following it: H5L_TYPE_HARD (0),
+// H5L_TYPE_SOFT (1), H5L_TYPE_EXTERNAL (64), another user-defined type, or -1. H5Lget_info
+// is a versioned macro from 1.12 on, which Swift cannot see; in C it resolves everywhere.
+static inline int ki_h5l_kind(hid_t group, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(group, name, &info, H5P_DEFAULT) < 0) return -1;
+    return (int)info.type;
+}
+
+// Every link below `group`, recursively, each once: libhdf5 visits each group a single
+// time, so hard-link cycles end. The visitor gets the path from `group` and the link type;
+// a positive return stops the walk. H5Lvisit is a versioned macro from 1.12 on.
+typedef int (*ki_link_visitor)(const char *name, int type, void *context);
+typedef struct { ki_link_visitor visit; void *context; } ki_link_visit_all;
+
+static inline herr_t ki_h5l_visit_all_one(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+    (void)group;
+    const ki_link_visit_all *visit = (const ki_link_visit_all *)data;
+    return visit->visit(name, (int)info->type, visit->context);
+}
+
+static inline herr_t ki_h5l_visit_all(hid_t group, ki_link_visitor visitor, void *context) {
+    ki_link_visit_all visit = { visitor, context };
+    return H5Lvisit(group, H5_INDEX_NAME, H5_ITER_INC, ki_h5l_visit_all_one, &visit);
+}
+
+// Where a dataset's values live: 0 in this file, 1 a virtual dataset (mapped from other
+// files), 2 external raw-data files (any path on the machine), -1 unknown.
+static inline int ki_h5d_storage_kind(hid_t dataset) {
+    hid_t plist = H5Dget_create_plist(dataset);
+    if (plist < 0) return -1;
+    int kind = 0;
+    if (H5Pget_layout(plist) == H5D_VIRTUAL) kind = 1;
+    else if (H5Pget_external_count(plist) > 0) kind = 2;
+    H5Pclose(plist);
+    return kind;
+}
+
 #endif

@@ -32,12 +32,15 @@ enum ScanCommand {
                 continue
             }
             for file in files {
+                // The container first: a hostile archive or HDF5 file is a finding even when
+                // kerasinspect then refuses to open the model inside.
+                let container = ModelScanner.scanContainer(path: file)
                 do {
-                    results.append(Scanned(path: file, findings: ModelScanner.scan(try ModelFile.open(file))))
+                    results.append(Scanned(path: file, findings: container + ModelScanner.scan(try ModelFile.open(file))))
                 } catch let error as KerasInspectError {
-                    results.append(Scanned(path: file, error: error.inFile(file).description))
+                    results.append(Scanned(path: file, findings: container, error: error.inFile(file).description))
                 } catch {
-                    results.append(Scanned(path: file, error: "\(file): \(error)"))
+                    results.append(Scanned(path: file, findings: container, error: "\(file): \(error)"))
                 }
             }
         }
@@ -59,10 +62,11 @@ enum ScanCommand {
             var lines: [String] = []
             var errors: [String] = []
             for result in results {
-                if let error = result.error { errors.append("kerasinspect: \(error)"); continue }
                 for finding in result.findings {
-                    lines.append("\(result.path): \(finding.severity.name): \(finding.kind) in \(finding.layer): \(finding.message)")
+                    let place = finding.layer.isEmpty ? "at \(finding.location)" : "in \(finding.layer)"
+                    lines.append("\(result.path): \(finding.severity.name): \(finding.kind) \(place): \(finding.message)")
                 }
+                if let error = result.error { errors.append("kerasinspect: \(error)") }
             }
             let clean = results.filter { $0.error == nil && $0.findings.isEmpty }.count
             lines.append("\(results.count) file(s) scanned: \(results.filter { !$0.findings.isEmpty }.count) with findings, "
@@ -103,6 +107,14 @@ enum ScanCommand {
         ("function-reference", "A config refers to a Python function by name."),
         ("path", "A config string points at a file or URL outside the model file."),
         ("unknown-class", "A layer class outside kerasinspect's catalog."),
+        ("zip-traversal", "An archive member's name leaves the folder it is extracted to."),
+        ("zip-bomb", "An archive member inflates to far more than it stores."),
+        ("zip-duplicate", "An archive holds two members of one name."),
+        ("hdf5-external-link", "An HDF5 link points into another file."),
+        ("hdf5-soft-link", "An HDF5 soft link, which Keras never writes."),
+        ("hdf5-user-link", "An HDF5 link of a user-defined type."),
+        ("hdf5-virtual-dataset", "An HDF5 dataset maps its values from other files."),
+        ("hdf5-external-storage", "An HDF5 dataset keeps its values in external files."),
         ("unreadable", "The file could not be read as a Keras model."),
     ]
 
@@ -125,7 +137,7 @@ enum ScanCommand {
             for finding in result.findings {
                 sarifResults.append(.object(JSONObject([
                     ("ruleId", .string(finding.kind)), ("level", .string(level(finding.severity))),
-                    ("message", .object(JSONObject([("text", .string("\(finding.layer): \(finding.message)"))]))),
+                    ("message", .object(JSONObject([("text", .string(finding.layer.isEmpty ? finding.message : "\(finding.layer): \(finding.message)"))]))),
                     ("locations", location(result.path)),
                     ("properties", .object(JSONObject([("severity", .string(finding.severity.name)),
                                                        ("layer", .string(finding.layer)),

@@ -39,6 +39,71 @@ public enum ModelScanner {
         return findings
     }
 
+    /// Findings about the container itself, read without opening the model: zip members whose
+    /// names leave the archive, zip bombs, duplicate members (Keras reads the last
+    /// `config.json`, other tools the first); HDF5 external and soft links, virtual datasets
+    /// and datasets stored in external files. Visits at most 100,000 HDF5 links, each group once.
+    public static func scanContainer(path: String) -> [Finding] {
+        var findings: [Finding] = []
+        switch try? FileSniffer.sniff(path: path) {
+        case .zip?:
+            guard let archive = try? ZipArchive(path: path, validating: false) else { return [] }
+            var seen = Set<String>()
+            for member in archive.members {
+                let name = member.name
+                let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+                if name.hasPrefix("/") || name.hasPrefix("\\") || parts.contains("..") || name.contains("\\..") {
+                    findings.append(Finding(severity: .critical, kind: "zip-traversal", layer: "", location: name,
+                                            message: "zip member '\(shortened(name))' would be written outside the folder it is extracted to"))
+                }
+                let ratio = member.uncompressedSize / max(1, member.compressedSize)
+                if member.uncompressedSize > 1 << 20, ratio > 100 {
+                    findings.append(Finding(severity: .high, kind: "zip-bomb", layer: "", location: name,
+                                            message: "zip member '\(shortened(name))' inflates \(ratio):1 to \(member.uncompressedSize) bytes"))
+                }
+                if !seen.insert(name).inserted {
+                    findings.append(Finding(severity: .high, kind: "zip-duplicate", layer: "", location: name,
+                                            message: "zip member '\(shortened(name))' appears more than once; readers disagree on which counts"))
+                }
+            }
+        case .hdf5?:
+            guard let file = try? HDF5File(path: path), let root = try? file.root else { return [] }
+            walkLinks(root, into: &findings)
+        default:
+            break
+        }
+        return findings
+    }
+
+    static func walkLinks(_ root: HDF5Group, into findings: inout [Finding]) {
+        for (relative, kind) in root.allLinks() {
+            let location = "/" + relative
+            switch kind {
+            case .external:
+                findings.append(Finding(severity: .critical, kind: "hdf5-external-link", layer: "", location: location,
+                                        message: "HDF5 link \(shortened(location)) points into another file"))
+            case .soft:
+                findings.append(Finding(severity: .medium, kind: "hdf5-soft-link", layer: "", location: location,
+                                        message: "HDF5 soft link \(shortened(location)): Keras never writes one"))
+            case .other:
+                findings.append(Finding(severity: .high, kind: "hdf5-user-link", layer: "", location: location,
+                                        message: "HDF5 link \(shortened(location)) is of a user-defined type"))
+            case .hard:
+                guard root.childKind(relative) == .dataset, let dataset = try? root.dataset(relative) else { continue }
+                switch dataset.storage {
+                case .virtual:
+                    findings.append(Finding(severity: .critical, kind: "hdf5-virtual-dataset", layer: "", location: location,
+                                            message: "dataset \(shortened(location)) maps its values from other files"))
+                case .externalFiles:
+                    findings.append(Finding(severity: .critical, kind: "hdf5-external-storage", layer: "", location: location,
+                                            message: "dataset \(shortened(location)) keeps its values in external files"))
+                default:
+                    break
+                }
+            }
+        }
+    }
+
     static func walk(_ model: Model, prefix: String, catalog: LayerCatalog, into findings: inout [Finding]) {
         for layer in model.graphLayers where !layer.isImplicitInput {
             let path = prefix + layer.name

@@ -27,7 +27,9 @@ public struct ZipArchive: Sendable {
     public let fileSize: Int
     public private(set) var members: [Member] = []
 
-    public init(path: String) throws {
+    /// Reads the central directory. `validating: false` lists members without refusing unsafe
+    /// ones (the scanner reports them); their data is never read that way.
+    public init(path: String, validating: Bool = true) throws {
         self.path = path
         guard case .regular(let size) = LocalFile.kind(of: path) else {
             throw KerasInspectError(.unreadable, file: path, "cannot read the file")
@@ -39,7 +41,7 @@ public struct ZipArchive: Sendable {
         var cursor = 0
         for _ in 0..<count {
             let member = try parseCentralEntry(directory, at: &cursor)
-            try validate(member)
+            if validating { try validate(member) }
             members.append(member)
         }
     }

@@ -28,6 +28,23 @@ public final class HDF5Dataset: @unchecked Sendable {
     /// else `opaque`, `enum`, `compound`, … Big-endian data has the same name as little-endian.
     public let dtype: String
     let handle: HDF5Handle
+
+    /// Where the values live, read from the creation properties without touching them.
+    public enum Storage: Sendable, Equatable {
+        case inFile, virtual, externalFiles, unknown
+    }
+
+    public var storage: Storage {
+        HDF5Errors.silence()
+        switch ki_h5d_storage_kind(handle.id) {
+        case 0: return .inFile
+        case 1: return .virtual
+        case 2: return .externalFiles
+        default:
+            HDF5Errors.discard()
+            return .unknown
+        }
+    }
     private let isNumeric: Bool
 
     init(file: HDF5File, path: String, openedFrom parent: hid_t, relativePath: String) throws {

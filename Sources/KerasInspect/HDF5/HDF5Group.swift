@@ -103,6 +103,45 @@ public final class HDF5Group: @unchecked Sendable {
         try HDF5Dataset(file: file, path: childPath(relativePath), openedFrom: handle.id, relativePath: relativePath)
     }
 
+    /// How a child link is stored, read without following it.
+    public enum LinkKind: Sendable, Equatable {
+        case hard, soft, external, other
+    }
+
+    private final class LinkCollector {
+        var links: [(path: String, kind: LinkKind)] = []
+        var limit = 0
+    }
+
+    /// Every link below this group, each group visited once (hard-link cycles end), as paths
+    /// relative to it, at most `limit` of them.
+    public func allLinks(limit: Int = 100_000) -> [(path: String, kind: LinkKind)] {
+        HDF5Errors.silence()
+        let collector = LinkCollector()
+        collector.limit = limit
+        let status = ki_h5l_visit_all(handle.id, { name, type, context in
+            guard let name, let context else { return 0 }
+            let collector = Unmanaged<LinkCollector>.fromOpaque(context).takeUnretainedValue()
+            let kind: LinkKind = type == 0 ? .hard : type == 1 ? .soft : type == 64 ? .external : .other
+            collector.links.append((String(cString: name), kind))
+            return collector.links.count >= collector.limit ? 1 : 0
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        if status < 0 { HDF5Errors.discard() }
+        return collector.links
+    }
+
+    public func linkKind(_ name: String) -> LinkKind {
+        HDF5Errors.silence()
+        switch ki_h5l_kind(handle.id, name) {
+        case 0: return .hard
+        case 1: return .soft
+        case 64: return .external
+        default:
+            HDF5Errors.discard()
+            return .other
+        }
+    }
+
     // MARK: Attributes
 
     /// Names of this group's attributes, in name order.
