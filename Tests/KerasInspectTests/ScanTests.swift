@@ -18,7 +18,7 @@ struct ScanTests {
     }
 
     @Test func everyCaseIsListed() {
-        #expect(Self.files.count == 11)
+        #expect(Self.files.count == 12)
     }
 
     @Test(arguments: files)
@@ -39,16 +39,24 @@ struct ScanTests {
         for (name, truth) in try Self.expected()["lambda_code"]?.objectValue?.entries ?? [] {
             let findings = ModelScanner.scan(try ModelFile.open(Self.folder.appendingPathComponent(name).path))
             let lambda = try #require(findings.first { $0.kind == "lambda" })
-            #expect(lambda.severity == .high)
             #expect(lambda.message.contains("\(truth["bytes"]?.intValue ?? -1) bytes"), "\(lambda.message)")
             #expect(lambda.message.contains(truth["sha256"]?.stringValue ?? "?"), "\(lambda.message)")
+            // The names its code refers to, read by our marshal reader, as Python's co_names lists them.
+            let names = (truth["names"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let file = try ModelFile.open(Self.folder.appendingPathComponent(name).path)
+            let lambdaLayer = file.model.layers.flatMap { $0.nested?.layers ?? [$0] }.first { $0.className == "Lambda" }
+            let encoded = lambdaLayer?.config.object["function"]?["config"]?["code"]?.stringValue ?? ""
+            let code = try #require(Base64.decode(encoded))
+            #expect(MarshalReader.referencedNames(code) == names)
+            #expect(lambda.message.contains(names.isEmpty ? "no names" : "names " + names.joined(separator: ", ")), "\(lambda.message)")
+            #expect(lambda.severity == (names.contains("system") ? .critical : .high))
         }
     }
 
     @Test func foldersThresholdsAndMissingPaths() throws {
         let all = CLI.run(["scan", Self.folder.path])
         #expect(all.exitCode == ExitCode.unreadableInput, "the traversal archive cannot be opened")
-        #expect(all.standardOutput.hasSuffix("\(Self.files.count) file(s) scanned: 9 with findings, 2 clean, 1 unreadable\n"))
+        #expect(all.standardOutput.hasSuffix("\(Self.files.count) file(s) scanned: 10 with findings, 2 clean, 1 unreadable\n"))
         let lambda = Self.folder.appendingPathComponent("lambda.keras3.h5").path
         #expect(CLI.run(["scan", lambda, "--fail-on", "critical"]).exitCode == ExitCode.success)
         #expect(CLI.run(["scan", lambda, "--fail-on", "high"]).exitCode == ExitCode.problemsFound)
@@ -67,7 +75,7 @@ struct ScanTests {
         #expect(run["tool"]?["driver"]?["name"]?.stringValue == "kerasinspect")
         let rules = Set((run["tool"]?["driver"]?["rules"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
         let results = run["results"]?.arrayValue ?? []
-        #expect(results.count == 13, "12 findings and one unreadable file")
+        #expect(results.count == 14, "13 findings and one unreadable file")
         for item in results {
             #expect(rules.contains(item["ruleId"]?.stringValue ?? ""))
             #expect(["none", "note", "warning", "error"].contains(item["level"]?.stringValue ?? ""))

@@ -176,13 +176,25 @@ public enum ModelScanner {
         // Keras 3: {"class_name": "__lambda__", "config": {"code": base64}}; Keras 1/2: [base64, defaults, closure].
         let encoded = function?["config"]?["code"]?.stringValue ?? function?.arrayValue?.first?.stringValue
         if let encoded, let code = Base64.decode(encoded) {
-            return Finding(severity: .high, kind: "lambda", layer: path, location: "config.function",
-                           message: "Lambda holds \(code.count) bytes of marshalled Python bytecode (sha256 \(SHA256.hex(of: code))); never run")
+            let names = MarshalReader.referencedNames(code)
+            let risky = names?.filter { riskyNames.contains($0) } ?? []
+            let listed = names.map { $0.isEmpty ? "no names" : "names " + $0.prefix(20).joined(separator: ", ") }
+                ?? "names unreadable (an unknown Python version's bytecode)"
+            return Finding(severity: risky.isEmpty ? .high : .critical, kind: "lambda", layer: path, location: "config.function",
+                           message: "Lambda holds \(code.count) bytes of marshalled Python bytecode (sha256 \(SHA256.hex(of: code)); "
+                               + "\(listed)\(risky.isEmpty ? "" : "; risky: " + risky.joined(separator: ", "))); never run")
         }
         let name = function?.stringValue ?? function.map { JSONWriter.string($0, pretty: false) } ?? "?"
         return Finding(severity: .high, kind: "lambda", layer: path, location: "config.function",
                        message: "Lambda calls the Python function \(shortened(name)); never run")
     }
+
+    /// Names in bytecode that reach the operating system, files or arbitrary code.
+    static let riskyNames: Set<String> = [
+        "os", "sys", "subprocess", "system", "popen", "spawn", "exec", "eval", "compile", "__import__", "open",
+        "importlib", "import_module", "getattr", "setattr", "globals", "builtins", "__builtins__", "socket",
+        "shutil", "rmtree", "remove", "unlink", "pickle", "loads", "marshal", "ctypes", "urllib", "requests",
+    ]
 
     static func isKeras(_ module: String) -> Bool {
         kerasNamespaces.contains { module == $0 || module.hasPrefix($0 + ".") }
