@@ -2,18 +2,20 @@ import KerasInspect
 
 /// `kerasinspect snapshot FILE > model.lock.json`: a baseline to commit (`ModelSnapshot`).
 enum SnapshotCommand {
-    static let spec = ArgumentSpec(valueOptions: [:], flags: [])
+    static let spec = ArgumentSpec(valueOptions: ["input": nil], flags: [])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
-        CommandSupport.withModelFile(arguments, spec: spec) { file, _ in
-            CommandResult(exitCode: ExitCode.success, standardOutput: JSONWriter.string(try ModelSnapshot.make(file)) + "\n")
+        CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
+            let inputs = parsed.values("input").isEmpty ? nil : try RunCommand.readInputs(parsed, model: file.model)
+            return CommandResult(exitCode: ExitCode.success,
+                                 standardOutput: JSONWriter.string(try ModelSnapshot.make(file, inputs: inputs)) + "\n")
         }
     }
 }
 
 /// `kerasinspect check FILE --baseline model.lock.json`: exit 1 with one line per drift.
 enum CheckCommand {
-    static let spec = ArgumentSpec(valueOptions: ["baseline": nil, "atol": nil, "rtol": nil], flags: [])
+    static let spec = ArgumentSpec(valueOptions: ["baseline": nil, "atol": nil, "rtol": nil, "input": nil], flags: [])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
         CommandSupport.withModelFile(arguments, spec: spec) { file, parsed in
@@ -26,7 +28,8 @@ enum CheckCommand {
             }
             let atol = Double(try RunCommand.tolerance(parsed, "atol") ?? 1e-4)
             let rtol = Double(try RunCommand.tolerance(parsed, "rtol") ?? 1e-4)
-            let drift = try ModelSnapshot.drift(of: file, from: baseline, atol: atol, rtol: rtol)
+            let inputs = parsed.values("input").isEmpty ? nil : try RunCommand.readInputs(parsed, model: file.model)
+            let drift = try ModelSnapshot.drift(of: file, from: baseline, inputs: inputs, atol: atol, rtol: rtol)
             if drift.isEmpty {
                 return CommandResult(exitCode: ExitCode.success, standardOutput: "\(file.path): matches \(path)\n")
             }

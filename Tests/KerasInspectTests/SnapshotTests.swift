@@ -81,6 +81,30 @@ struct SnapshotTests {
         #expect(units.standardOutput.contains("~ \(field[0].stringValue ?? ""): config \(field[1].stringValue ?? "") \(field[2].intValue ?? 0) -> \(field[3].intValue ?? 0)"))
     }
 
+    /// `--input`: the outputs' statistics are Keras' (its predict on the same input), and a
+    /// changed activation shows as drift of the output.
+    @Test func outputsForAnInput() throws {
+        let truth = try #require(try DiffTests.expected()["base"]?["output_stats"])
+        let input = try NPY.read(path: Self.path("inputs.npy"))
+        let snapshot = try ModelSnapshot.make(ModelFile.open(Self.path("base.keras3.h5")), inputs: [input])
+        let output = try #require(snapshot["outputs_for_input"]?.arrayValue?.first)
+        for statistic in ["min", "max", "mean", "std"] {
+            let ours = output[statistic]?.doubleValue ?? .nan, keras = truth[statistic]?.doubleValue ?? .nan
+            #expect(abs(ours - keras) <= 1e-6, "\(statistic): \(ours) vs Keras \(keras)")
+        }
+        let lock = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString).json").path
+        try JSONWriter.string(snapshot).write(toFile: lock, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: lock) }
+        let same = CLI.run(["check", Self.path("base.keras3.keras"), "--baseline", lock, "--input", Self.path("inputs.npy")])
+        #expect(same.exitCode == ExitCode.success, "\(same.standardOutput)")
+        let changed = CLI.run(["check", Self.path("activation.keras3.h5"), "--baseline", lock, "--input", Self.path("inputs.npy")])
+        #expect(changed.exitCode == ExitCode.problemsFound)
+        #expect(changed.standardOutput.contains("~ output classifier: drifted:"))
+        let noInput = CLI.run(["check", Self.path("base.keras3.h5"), "--baseline", lock])
+        #expect(noInput.exitCode == ExitCode.unreadableInput)
+        #expect(noInput.standardError.contains("give that input (--input)"))
+    }
+
     @Test func aMissingBaselineIsAnError() {
         let result = CLI.run(["check", Self.path("base.keras3.h5"), "--baseline", Self.path("absent.lock.json")])
         #expect(result.exitCode == ExitCode.unreadableInput)

@@ -5,8 +5,10 @@
 public enum ModelSnapshot {
     public static let formatVersion = 1
 
-    /// The snapshot; weight values are read one array at a time.
-    public static func make(_ file: ModelFile) throws -> JSONValue {
+    /// The snapshot; weight values are read one array at a time. With `inputs`, the model
+    /// also runs on them and each output's shape and statistics are recorded (no checksum:
+    /// the last bits of a float result depend on the machine's BLAS).
+    public static func make(_ file: ModelFile, inputs: [Tensor]? = nil) throws -> JSONValue {
         let reader = file.hasStoredWeights ? try StoredWeightReader(file) : nil
         var layers: [JSONValue] = []
         for entry in ModelDiff.flatten(file.model) {
@@ -48,7 +50,16 @@ public enum ModelSnapshot {
                 sorted([("name", .string(ref.layer)), ("shape", .string(file.model.shape(of: ref)?.description ?? "?"))])
             })
         }
-        return sorted([
+        var outputs: [(String, JSONValue)] = []
+        if let inputs {
+            let values = try ModelRunner(file).run(inputs).outputs
+            let names = ModelRunner.outputNames(of: file.model)
+            outputs = [("outputs_for_input", .array(zip(names, values).map { name, tensor in
+                sorted([("name", .string(name)), ("shape", .array(tensor.shape.map(number)))]
+                    + statistics(tensor.values).filter { $0.0 != "sha256" })
+            }))]
+        }
+        return sorted(outputs + [
             ("kerasinspect_snapshot", number(formatVersion)),
             ("model", sorted([("name", .string(file.model.name)), ("class_name", .string(file.model.className))])),
             ("params", sorted([("total", number(totals.total)), ("trainable", number(totals.trainable)),
@@ -119,7 +130,8 @@ public enum ModelSnapshot {
 
     /// How `file` drifted from `baseline`: one readable line per difference. Weights whose
     /// checksum changed count as drift only when a statistic moved beyond `atol + rtol·|base|`.
-    public static func drift(of file: ModelFile, from baseline: JSONValue, atol: Double = 1e-4, rtol: Double = 1e-4) throws -> [String] {
+    public static func drift(of file: ModelFile, from baseline: JSONValue, inputs: [Tensor]? = nil,
+                             atol: Double = 1e-4, rtol: Double = 1e-4) throws -> [String] {
         guard baseline["kerasinspect_snapshot"]?.intValue == formatVersion else {
             throw KerasInspectError(.invalidConfig, "the baseline is not a kerasinspect snapshot (version \(formatVersion))")
         }
@@ -128,6 +140,24 @@ public enum ModelSnapshot {
         let text = { (value: JSONValue?) in value.map { JSONWriter.string($0, pretty: false) } ?? "(absent)" }
         for key in ["model", "params", "inputs", "outputs"] where current[key] != baseline[key] {
             lines.append("\(key): \(text(baseline[key])) -> \(text(current[key]))")
+        }
+        if let expected = baseline["outputs_for_input"]?.arrayValue {
+            guard let inputs else {
+                throw KerasInspectError(.invalidConfig, "the baseline records outputs for an input: give that input (--input)")
+            }
+            let produced = try make(file, inputs: inputs)["outputs_for_input"]?.arrayValue ?? []
+            for (a, b) in zip(expected, produced) {
+                let name = "output \(b["name"]?.stringValue ?? "")"
+                if a["shape"] != b["shape"] { lines.append("~ \(name): shape \(text(a["shape"])) -> \(text(b["shape"]))"); continue }
+                let moved = ["min", "max", "mean", "std"].filter { key in
+                    guard let x = a[key]?.doubleValue, let y = b[key]?.doubleValue else { return a[key] != b[key] }
+                    return !(abs(x - y) <= atol + rtol * abs(x))
+                }
+                if !moved.isEmpty {
+                    lines.append("~ \(name): drifted: " + moved.map { "\($0) \(text(a[$0])) -> \(text(b[$0]))" }.joined(separator: ", "))
+                }
+            }
+            if expected.count != produced.count { lines.append("outputs: \(expected.count) -> \(produced.count)") }
         }
         let old = baseline["layers"]?.arrayValue ?? [], new = current["layers"]?.arrayValue ?? []
         let oldByPath = Dictionary(old.map { ($0["path"]?.stringValue ?? "", $0) }, uniquingKeysWith: { first, _ in first })
