@@ -1,3 +1,4 @@
+import Glibc
 import KerasInspect
 
 /// `kerasinspect scan PATH...`: risky content in model files (`ModelScanner`), files or
@@ -26,12 +27,22 @@ enum ScanCommand {
         guard !parsed.positionals.isEmpty else { return .failure("scan needs at least one file or folder") }
         let threshold = ModelScanner.Severity(name: parsed.value("fail-on") ?? "medium") ?? .medium
         var results: [Scanned] = []
-        for path in parsed.positionals {
-            guard let files = ModelFiles.collect(path, suffixes: modelSuffixes) else {
+        var targets: [(path: String, files: [String]?)] = []
+        for path in parsed.positionals { targets.append((path, ModelFiles.collect(path, suffixes: modelSuffixes))) }
+        let total = targets.reduce(0) { $0 + ($1.files?.count ?? 0) }
+        // A progress line only where someone watches: a terminal on stderr, several files.
+        let progress = total > 1 && isatty(2) != 0
+        var done = 0
+        for (path, found) in targets {
+            guard let files = found else {
                 results.append(Scanned(path: path, error: "\(path): no such file or folder"))
                 continue
             }
             for file in files {
+                if progress {
+                    done += 1
+                    writeProgress("\rscanning \(done)/\(total)")
+                }
                 // The container first: a hostile archive or HDF5 file is a finding even when
                 // kerasinspect then refuses to open the model inside.
                 let container = ModelScanner.scanContainer(path: file)
@@ -44,6 +55,7 @@ enum ScanCommand {
                 }
             }
         }
+        if progress { writeProgress("\r\u{1B}[K") }
         let failed = results.contains { $0.findings.contains { $0.severity >= threshold } }
         let code = results.contains { $0.error != nil } ? ExitCode.unreadableInput
             : failed ? ExitCode.problemsFound : ExitCode.success
@@ -74,6 +86,12 @@ enum ScanCommand {
             return CommandResult(exitCode: code, standardOutput: lines.joined(separator: "\n") + "\n",
                                  standardError: errors.isEmpty ? "" : errors.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// Straight to file descriptor 2: the result's own stderr is printed only at the end.
+    static func writeProgress(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 
     static func findingJSON(_ finding: ModelScanner.Finding) -> JSONValue {
