@@ -26,18 +26,23 @@ public enum Kernels {
     /// The tensor with its axes reordered: output axis i is input axis `permutation[i]`.
     public static func transpose(_ tensor: Tensor, permutation: [Int]) -> Tensor {
         let shape = tensor.shape
-        let rank = shape.count
-        if permutation == Array(0..<rank) { return tensor }
-        var inputStrides = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { inputStrides[axis] = inputStrides[axis + 1] * shape[axis + 1] }
+        if permutation == Array(0..<shape.count) { return tensor }
+        let inputStrides = strides(shape)
         let outputShape = permutation.map { shape[$0] }
-        let strides = permutation.map { inputStrides[$0] }
-        var output = [Float](repeating: 0, count: tensor.count)
+        return Tensor(shape: outputShape, values: gather(tensor.values, from: 0, strides: permutation.map { inputStrides[$0] },
+                                                         shape: outputShape))
+    }
+
+    /// The values of a strided view, in row-major order: element (i₀, i₁, …) of `shape` is
+    /// `values[base + Σ iₖ · strides[k]]`. Transposes and slices are such views.
+    static func gather(_ values: [Float], from base: Int, strides: [Int], shape: [Int]) -> [Float] {
+        let rank = shape.count
+        var output = [Float](repeating: 0, count: shape.reduce(1, *))
         var index = [Int](repeating: 0, count: rank)
-        tensor.values.withUnsafeBufferPointer { input in
+        values.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
                 guard output.count > 0 else { return }
-                var source = 0
+                var source = base
                 for position in 0..<output.count {
                     output[position] = input[source]
                     // Odometer over the output index, tracking the matching input offset.
@@ -45,14 +50,14 @@ public enum Kernels {
                     while axis >= 0 {
                         index[axis] += 1
                         source += strides[axis]
-                        if index[axis] < outputShape[axis] { break }
-                        source -= strides[axis] * outputShape[axis]
+                        if index[axis] < shape[axis] { break }
+                        source -= strides[axis] * shape[axis]
                         index[axis] = 0
                         axis -= 1
                     }
                 }
             }
         }
-        return Tensor(shape: outputShape, values: output)
+        return output
     }
 }

@@ -144,22 +144,6 @@ struct GetItemOperation: OperationKind {
         let strides = Kernels.strides(tensor.shape)
         let base = zip(starts, strides).reduce(0) { $0 + $1.0 * $1.1 }
         let outputStrides = walkedAxes.map { walked in walked.map { steps[$0] * strides[$0] } ?? 0 }
-        let count = outputShape.reduce(1, *)
-        var values = [Float](repeating: 0, count: count)
-        var position = [Int](repeating: 0, count: outputShape.count)
-        var offset = base
-        for flat in 0..<count {
-            values[flat] = tensor.values[offset]
-            var outputAxis = outputShape.count - 1
-            while outputAxis >= 0 {
-                position[outputAxis] += 1
-                offset += outputStrides[outputAxis]
-                if position[outputAxis] < outputShape[outputAxis] { break }
-                offset -= outputStrides[outputAxis] * outputShape[outputAxis]
-                position[outputAxis] = 0
-                outputAxis -= 1
-            }
-        }
-        return Tensor(shape: outputShape, values: values)
+        return Tensor(shape: outputShape, values: Kernels.gather(tensor.values, from: base, strides: outputStrides, shape: outputShape))
     }
 }
