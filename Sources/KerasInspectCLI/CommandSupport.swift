@@ -3,12 +3,12 @@ import KerasInspect
 /// The steps every file command shares: parse arguments, open the one model file, turn
 /// failures into one line on stderr and exit code 2.
 enum CommandSupport {
-    static func withModelFile(_ arguments: [String], spec: ArgumentSpec, allowExtraPositionals: Bool = false,
-                              _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
+    /// Parses the arguments (`--help` understood) and runs `body`; a usage error, or a
+    /// `CommandResult` thrown as a failure, becomes the command's result.
+    static func withArguments(_ arguments: [String], spec: ArgumentSpec,
+                              _ body: (ParsedArguments) throws -> CommandResult) -> CommandResult {
         var spec = spec
         spec.flags.insert("help")
-        spec.valueOptions["weights"] = .some(nil)
-        spec.valueOptions["config"] = .some(nil)
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentParser.parse(arguments, spec: spec)
@@ -16,28 +16,62 @@ enum CommandSupport {
             return .failure("\(error)")
         }
         if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
-        guard let path = parsed.positionals.first, allowExtraPositionals || parsed.positionals.count == 1 else {
-            return .failure(parsed.positionals.isEmpty ? "no file given (try --help)" : "give exactly one file")
-        }
         do {
-            let file: ModelFile
-            if let weights = parsed.value("weights") {
-                file = try ModelFile.open(path, weights: weights)
-            } else if let config = parsed.value("config") {
-                file = try ModelFile.open(config, weights: path)
-            } else {
-                file = try ModelFile.open(path)
-            }
-            return try body(file, parsed)
+            return try body(parsed)
         } catch let error as UsageError {
             return .failure(error.message)
-        } catch let error as KerasInspectError {
-            return .failure(error.inFile(path).description)
+        } catch let result as CommandResult {
+            return result
         } catch {
-            return .failure("\(path): \(error)")
+            return .failure("\(error)")
+        }
+    }
+
+    static func withModelFile(_ arguments: [String], spec: ArgumentSpec, allowExtraPositionals: Bool = false,
+                              _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
+        var spec = spec
+        spec.valueOptions["weights"] = .some(nil)
+        spec.valueOptions["config"] = .some(nil)
+        return withArguments(arguments, spec: spec) { parsed in
+            guard let path = parsed.positionals.first, allowExtraPositionals || parsed.positionals.count == 1 else {
+                throw UsageError(parsed.positionals.isEmpty ? "no file given (try --help)" : "give exactly one file")
+            }
+            do {
+                let file: ModelFile
+                if let weights = parsed.value("weights") {
+                    file = try ModelFile.open(path, weights: weights)
+                } else if let config = parsed.value("config") {
+                    file = try ModelFile.open(config, weights: path)
+                } else {
+                    file = try ModelFile.open(path)
+                }
+                return try body(file, parsed)
+            } catch let error as KerasInspectError {
+                throw CommandResult.failure(error.inFile(path).description)
+            } catch let error as UsageError {
+                throw error
+            } catch let result as CommandResult {
+                throw result
+            } catch {
+                throw CommandResult.failure("\(path): \(error)")
+            }
+        }
+    }
+
+    /// Opens one model file; its errors become a one-line failure naming it.
+    static func open(_ path: String) throws -> ModelFile {
+        do {
+            return try ModelFile.open(path)
+        } catch let error as KerasInspectError {
+            throw CommandResult.failure(error.inFile(path).description)
+        } catch {
+            throw CommandResult.failure("\(path): \(error)")
         }
     }
 }
+
+/// A command's finished result, thrown to end it early (`CommandSupport.withArguments`).
+extension CommandResult: Error {}
 
 extension CommandSupport {
     /// Several files (or `--format jsonl`): `single` runs once per file with the shared options.

@@ -4,52 +4,26 @@ import KerasInspect
 /// Exit 0 when nothing does, 1 when something does, 2 when a file cannot be read.
 enum DiffCommand {
     static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "markdown"], "atol": nil, "rtol": nil, "input": nil],
-                                   flags: ["no-values", "help"])
+                                   flags: ["no-values"])
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
-        let parsed: ParsedArguments
-        do {
-            parsed = try ArgumentParser.parse(arguments, spec: spec)
-        } catch {
-            return .failure("\(error)")
-        }
-        if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
-        guard parsed.positionals.count == 2 else { return .failure("diff takes two files, got \(parsed.positionals.count)") }
-        let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
-        var diff: ModelDiff
-        do {
+        CommandSupport.withArguments(arguments, spec: spec) { parsed in
+            guard parsed.positionals.count == 2 else { throw UsageError("diff takes two files, got \(parsed.positionals.count)") }
+            let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
             let atol = Double(try RunCommand.tolerance(parsed, "atol") ?? 1e-4)
             let rtol = Double(try RunCommand.tolerance(parsed, "rtol") ?? 1e-4)
-            let old = try open(oldPath), new = try open(newPath)
-            diff = try ModelDiff.compare(old, new, atol: atol, rtol: rtol, compareValues: !parsed.has("no-values"))
+            let old = try CommandSupport.open(oldPath), new = try CommandSupport.open(newPath)
+            var diff = try ModelDiff.compare(old, new, atol: atol, rtol: rtol, compareValues: !parsed.has("no-values"))
             if !parsed.values("input").isEmpty {
                 let inputs = try RunCommand.readInputs(parsed, model: old.model)
                 try diff.compareOutputs(old, new, inputs: inputs, atol: atol, rtol: rtol)
             }
-        } catch let error as UsageError {
-            return .failure(error.message)
-        } catch let failure as CommandResult {
-            return failure
-        } catch {
-            return .failure("\(error)")
-        }
-        let code = diff.isSame ? ExitCode.success : ExitCode.problemsFound
-        let output: String
-        switch parsed.value("format") {
-        case "json": output = JSONWriter.string(json(diff, old: oldPath, new: newPath)) + "\n"
-        case "markdown": output = markdown(diff, old: oldPath, new: newPath)
-        default: output = text(diff, old: oldPath, new: newPath)
-        }
-        return CommandResult(exitCode: code, standardOutput: output)
-    }
-
-    private static func open(_ path: String) throws -> ModelFile {
-        do {
-            return try ModelFile.open(path)
-        } catch let error as KerasInspectError {
-            throw CommandResult.failure(error.inFile(path).description)
-        } catch {
-            throw CommandResult.failure("\(path): \(error)")
+            let code = diff.isSame ? ExitCode.success : ExitCode.problemsFound
+            switch parsed.value("format") {
+            case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(diff, old: oldPath, new: newPath)) + "\n")
+            case "markdown": return CommandResult(exitCode: code, standardOutput: markdown(diff, old: oldPath, new: newPath))
+            default: return CommandResult(exitCode: code, standardOutput: text(diff, old: oldPath, new: newPath))
+            }
         }
     }
 
@@ -136,5 +110,3 @@ enum DiffCommand {
         ]))
     }
 }
-
-extension CommandResult: Error {}

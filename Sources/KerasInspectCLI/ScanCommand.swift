@@ -7,7 +7,7 @@ import KerasInspect
 enum ScanCommand {
     static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "jsonl", "sarif"],
                                                   "fail-on": ["low", "medium", "high", "critical"]],
-                                   flags: ["help"])
+                                   flags: [])
     static let modelSuffixes = [".h5", ".hdf5", ".keras", ".json"]
 
     struct Scanned {
@@ -17,14 +17,11 @@ enum ScanCommand {
     }
 
     @Sendable static func run(_ arguments: [String]) -> CommandResult {
-        let parsed: ParsedArguments
-        do {
-            parsed = try ArgumentParser.parse(arguments, spec: spec)
-        } catch {
-            return .failure("\(error)")
-        }
-        if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
-        guard !parsed.positionals.isEmpty else { return .failure("scan needs at least one file or folder") }
+        CommandSupport.withArguments(arguments, spec: spec) { try scan(parsed: $0) }
+    }
+
+    static func scan(parsed: ParsedArguments) throws -> CommandResult {
+        guard !parsed.positionals.isEmpty else { throw UsageError("scan needs at least one file or folder") }
         let threshold = ModelScanner.Severity(name: parsed.value("fail-on") ?? "medium") ?? .medium
         var results: [Scanned] = []
         var targets: [(path: String, files: [String]?)] = []
