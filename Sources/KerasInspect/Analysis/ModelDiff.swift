@@ -28,7 +28,7 @@ public struct ModelDiff: Sendable {
         public var old: String?
         public var new: String?
         /// For value changes: the largest absolute and relative differences, and how many of
-        /// the values lie beyond the tolerance (`|a − b| > atol + rtol·|b|`).
+        /// the values lie beyond the tolerance (`|new − old| > atol + rtol·|old|`).
         public var maxAbsolute: Double?
         public var maxRelative: Double?
         public var beyondTolerance: Int?
@@ -94,7 +94,8 @@ public struct ModelDiff: Sendable {
                 guard let oldReader, let newReader, let oldPath = oldWeight.path, let newPath = newWeight.path else { continue }
                 let oldValues = try oldReader.values(of: StoredWeight(name: oldWeight.name, path: oldPath, shape: oldWeight.shape, dtype: oldWeight.dtype))
                 let newValues = try newReader.values(of: StoredWeight(name: newWeight.name, path: newPath, shape: newWeight.shape, dtype: newWeight.dtype))
-                if let change = valueChange(oldValues, newValues, atol: atol, rtol: rtol, subject: weightSubject) {
+                if let change = valueChange(oldValues, newValues, shape: newWeight.shape, atol: atol, rtol: rtol,
+                                            subject: weightSubject) {
                     changes.append(change)
                 }
             }
@@ -221,18 +222,13 @@ public struct ModelDiff: Sendable {
         calls.map { $0.isEmpty ? "-" : $0.joined(separator: ", ") }.joined(separator: "; ")
     }
 
-    static func valueChange(_ a: [Float], _ b: [Float], atol: Double, rtol: Double, subject: String) -> Change? {
-        var maxAbsolute = 0.0, maxRelative = 0.0, beyond = 0
-        for (x, y) in zip(a, b) {
-            let (left, right) = (Double(x), Double(y))
-            if left == right || (left.isNaN && right.isNaN) { continue }
-            let delta = abs(left - right)
-            maxAbsolute = max(maxAbsolute, delta.isNaN ? .infinity : delta)
-            maxRelative = max(maxRelative, abs(right) > 0 ? delta / abs(right) : .infinity)
-            if !(delta <= atol + rtol * abs(right)) { beyond += 1 }
-        }
-        guard beyond > 0 else { return nil }  // within the tolerance: the same weights
-        return Change(kind: .weightValues, subject: subject, maxAbsolute: maxAbsolute, maxRelative: maxRelative,
-                      beyondTolerance: beyond, count: a.count)
+    /// Compared like `run --expected` and `compareOutputs`, the old values as the reference.
+    static func valueChange(_ old: [Float], _ new: [Float], shape: [Int], atol: Double, rtol: Double, subject: String) -> Change? {
+        let comparison = OutputComparison(name: subject, actual: Tensor(shape: shape, values: new),
+                                          expected: Tensor(shape: shape, values: old), atol: Float(atol), rtol: Float(rtol))
+        guard !comparison.matches else { return nil }  // within the tolerance: the same weights
+        return Change(kind: .weightValues, subject: subject, maxAbsolute: Double(comparison.maxAbsoluteError),
+                      maxRelative: Double(comparison.maxRelativeError), beyondTolerance: comparison.mismatches,
+                      count: comparison.count)
     }
 }
