@@ -128,6 +128,16 @@ public enum ModelSnapshot {
         }
     }
 
+    /// `min a -> b, …` for the statistics that moved beyond `atol + rtol·|baseline|`, or `nil`.
+    static func movedStatistics(_ baseline: JSONValue, _ current: JSONValue, atol: Double, rtol: Double) -> String? {
+        let moved = ["min", "max", "mean", "std"].filter { key in
+            guard let x = baseline[key]?.doubleValue, let y = current[key]?.doubleValue else { return baseline[key] != current[key] }
+            return !(abs(x - y) <= atol + rtol * abs(x))
+        }
+        let text = { (value: JSONValue?) in value.map { JSONWriter.string($0, pretty: false) } ?? "(absent)" }
+        return moved.isEmpty ? nil : moved.map { "\($0) \(text(baseline[$0])) -> \(text(current[$0]))" }.joined(separator: ", ")
+    }
+
     /// How `file` drifted from `baseline`: one readable line per difference. Weights whose
     /// checksum changed count as drift only when a statistic moved beyond `atol + rtol·|base|`.
     public static func drift(of file: ModelFile, from baseline: JSONValue, inputs: [Tensor]? = nil,
@@ -135,27 +145,23 @@ public enum ModelSnapshot {
         guard baseline["kerasinspect_snapshot"]?.intValue == formatVersion else {
             throw KerasInspectError(.invalidConfig, "the baseline is not a kerasinspect snapshot (version \(formatVersion))")
         }
-        let current = try make(file)
+        let recordsOutputs = baseline["outputs_for_input"] != nil
+        if recordsOutputs, inputs == nil {
+            throw KerasInspectError(.invalidConfig, "the baseline records outputs for an input: give that input (--input)")
+        }
+        // One snapshot of the file, with the outputs only when the baseline has them to compare.
+        let current = try make(file, inputs: recordsOutputs ? inputs : nil)
         var lines: [String] = []
         let text = { (value: JSONValue?) in value.map { JSONWriter.string($0, pretty: false) } ?? "(absent)" }
         for key in ["model", "params", "inputs", "outputs"] where current[key] != baseline[key] {
             lines.append("\(key): \(text(baseline[key])) -> \(text(current[key]))")
         }
         if let expected = baseline["outputs_for_input"]?.arrayValue {
-            guard let inputs else {
-                throw KerasInspectError(.invalidConfig, "the baseline records outputs for an input: give that input (--input)")
-            }
-            let produced = try make(file, inputs: inputs)["outputs_for_input"]?.arrayValue ?? []
+            let produced = current["outputs_for_input"]?.arrayValue ?? []
             for (a, b) in zip(expected, produced) {
                 let name = "output \(b["name"]?.stringValue ?? "")"
                 if a["shape"] != b["shape"] { lines.append("~ \(name): shape \(text(a["shape"])) -> \(text(b["shape"]))"); continue }
-                let moved = ["min", "max", "mean", "std"].filter { key in
-                    guard let x = a[key]?.doubleValue, let y = b[key]?.doubleValue else { return a[key] != b[key] }
-                    return !(abs(x - y) <= atol + rtol * abs(x))
-                }
-                if !moved.isEmpty {
-                    lines.append("~ \(name): drifted: " + moved.map { "\($0) \(text(a[$0])) -> \(text(b[$0]))" }.joined(separator: ", "))
-                }
+                if let detail = movedStatistics(a, b, atol: atol, rtol: rtol) { lines.append("~ \(name): drifted: \(detail)") }
             }
             if expected.count != produced.count { lines.append("outputs: \(expected.count) -> \(produced.count)") }
         }
@@ -185,14 +191,7 @@ public enum ModelSnapshot {
                     lines.append("~ \(name): \(key) \(text(a[key])) -> \(text(b[key]))")
                 }
                 guard compareValues, a["shape"] == b["shape"], a["sha256"] != b["sha256"] else { continue }
-                let moved = ["min", "max", "mean", "std"].filter { key in
-                    guard let x = a[key]?.doubleValue, let y = b[key]?.doubleValue else { return a[key] != b[key] }
-                    return !(abs(x - y) <= atol + rtol * abs(x))
-                }
-                if !moved.isEmpty {
-                    let detail = moved.map { "\($0) \(text(a[$0])) -> \(text(b[$0]))" }.joined(separator: ", ")
-                    lines.append("~ \(name): values drifted: \(detail)")
-                }
+                if let detail = movedStatistics(a, b, atol: atol, rtol: rtol) { lines.append("~ \(name): values drifted: \(detail)") }
             }
             if oldWeights.count != newWeights.count {
                 lines.append("~ \(path): \(oldWeights.count) weights -> \(newWeights.count)")
