@@ -77,29 +77,22 @@ public enum ModelScanner {
 
     static func walkLinks(_ root: HDF5Group, into findings: inout [Finding]) {
         for (relative, kind) in root.allLinks() {
-            let location = "/" + relative
+            let location = "/" + relative, place = shortened(location)
+            let found: (Severity, String, String)?
             switch kind {
-            case .external:
-                findings.append(Finding(severity: .critical, kind: "hdf5-external-link", layer: "", location: location,
-                                        message: "HDF5 link \(shortened(location)) points into another file"))
-            case .soft:
-                findings.append(Finding(severity: .medium, kind: "hdf5-soft-link", layer: "", location: location,
-                                        message: "HDF5 soft link \(shortened(location)): Keras never writes one"))
-            case .other:
-                findings.append(Finding(severity: .high, kind: "hdf5-user-link", layer: "", location: location,
-                                        message: "HDF5 link \(shortened(location)) is of a user-defined type"))
+            case .external: found = (.critical, "hdf5-external-link", "HDF5 link \(place) points into another file")
+            case .soft: found = (.medium, "hdf5-soft-link", "HDF5 soft link \(place): Keras never writes one")
+            case .other: found = (.high, "hdf5-user-link", "HDF5 link \(place) is of a user-defined type")
             case .hard:
                 guard root.childKind(relative) == .dataset, let dataset = try? root.dataset(relative) else { continue }
                 switch dataset.storage {
-                case .virtual:
-                    findings.append(Finding(severity: .critical, kind: "hdf5-virtual-dataset", layer: "", location: location,
-                                            message: "dataset \(shortened(location)) maps its values from other files"))
-                case .externalFiles:
-                    findings.append(Finding(severity: .critical, kind: "hdf5-external-storage", layer: "", location: location,
-                                            message: "dataset \(shortened(location)) keeps its values in external files"))
-                default:
-                    break
+                case .virtual: found = (.critical, "hdf5-virtual-dataset", "dataset \(place) maps its values from other files")
+                case .externalFiles: found = (.critical, "hdf5-external-storage", "dataset \(place) keeps its values in external files")
+                default: found = nil
                 }
+            }
+            if let (severity, name, message) = found {
+                findings.append(Finding(severity: severity, kind: name, layer: "", location: location, message: message))
             }
         }
     }
