@@ -117,17 +117,17 @@ public struct ModelSummary: Sendable {
             warnings.append("unverified layers (not derived from the config; params taken from the stored arrays, shape unknown): "
                 + unverified.joined(separator: ", "))
         }
-        let unhonoured = unhonouredKeys(in: file.model, prefix: "")
+        let unhonoured = unhonouredKeys(in: file.model)
         if !unhonoured.isEmpty {
             warnings.append("config keys kerasinspect does not understand (shapes and params may differ from Keras'; `run` refuses these layers): "
                 + unhonoured.joined(separator: ", "))
         }
-        let keywords = unimplementedKeywords(in: file.model, prefix: "")
+        let keywords = unimplementedKeywords(in: file.model)
         if !keywords.isEmpty {
             warnings.append("calls `run` refuses (keyword arguments kerasinspect does not implement): "
                 + keywords.joined(separator: "; "))
         }
-        let policies = otherPrecisionLayers(in: file.model, prefix: "")
+        let policies = otherPrecisionLayers(in: file.model)
         if !policies.isEmpty {
             warnings.append("layers computing in another dtype than float32 (`run` rounds where Keras casts and compares at that precision): "
                 + policies.joined(separator: ", "))
@@ -135,35 +135,40 @@ public struct ModelSummary: Sendable {
         return warnings
     }
 
-    /// `name: key=value, …` of every layer, at any depth, whose config holds keys its kind
-    /// neither reads nor declares inference-neutral.
-    static func unhonouredKeys(in model: Model, prefix: String) -> [String] {
+    /// What `describe` says of each layer (given its path), at every depth of nested models.
+    static func describeLayers(in model: Model, prefix: String = "", _ describe: (Layer, String) -> [String]) -> [String] {
         model.graphLayers.flatMap { layer -> [String] in
-            if let nested = layer.nested { return unhonouredKeys(in: nested, prefix: prefix + layer.name + "/") }
-            guard !layer.unhonouredConfigKeys.isEmpty else { return [] }
-            return ["\(prefix)\(layer.name) (\(layer.className)) \(layer.unhonouredConfigKeys.joined(separator: ", "))"]
+            if let nested = layer.nested { return describeLayers(in: nested, prefix: prefix + layer.name + "/", describe) }
+            return describe(layer, prefix + layer.name)
         }
     }
 
-    /// `name (Class) is called with key=value, …` for every call, at any depth, whose keyword
-    /// arguments `run` cannot honour.
-    static func unimplementedKeywords(in model: Model, prefix: String) -> [String] {
-        model.graphLayers.flatMap { layer -> [String] in
-            if let nested = layer.nested { return unimplementedKeywords(in: nested, prefix: prefix + layer.name + "/") }
-            let problems = layer.nodes.compactMap { layer.unimplementedKeyword(of: $0) }
-            return Array(Set(problems)).sorted().map { "\(prefix)\(layer.name) (\(layer.className)) \($0)" }
+    /// `path (Class) key, …` of every layer whose config holds keys its kind neither reads nor
+    /// declares inference-neutral.
+    static func unhonouredKeys(in model: Model) -> [String] {
+        describeLayers(in: model) { layer, path in
+            layer.unhonouredConfigKeys.isEmpty ? []
+                : ["\(path) (\(layer.className)) \(layer.unhonouredConfigKeys.joined(separator: ", "))"]
         }
     }
 
-    /// `name (policy)` of every layer, at any depth, whose dtype policy computes in float16,
-    /// bfloat16, float64 or a quantized type.
-    static func otherPrecisionLayers(in model: Model, prefix: String) -> [String] {
-        model.layers.flatMap { layer -> [String] in
-            if let nested = layer.nested { return otherPrecisionLayers(in: nested, prefix: prefix + layer.name + "/") }
-            guard layer.className != "InputLayer", let policy = layer.dtypePolicy,
+    /// `path (Class) is called with key=value, …` for every call whose keyword arguments `run`
+    /// cannot honour.
+    static func unimplementedKeywords(in model: Model) -> [String] {
+        describeLayers(in: model) { layer, path in
+            Array(Set(layer.nodes.compactMap { layer.unimplementedKeyword(of: $0) })).sorted()
+                .map { "\(path) (\(layer.className)) \($0)" }
+        }
+    }
+
+    /// `path (policy)` of every layer whose dtype policy computes in float16, bfloat16,
+    /// float64 or a quantized type (operations, outside `model.layers`, aside).
+    static func otherPrecisionLayers(in model: Model) -> [String] {
+        describeLayers(in: model) { layer, path in
+            guard !layer.isOperation, layer.className != "InputLayer", let policy = layer.dtypePolicy,
                   policy.contains("float16") || policy.contains("float64") || policy.contains("_from_") || policy == "half"
             else { return [] }
-            return ["\(prefix)\(layer.name) (\(policy))"]
+            return ["\(path) (\(policy))"]
         }
     }
 

@@ -52,10 +52,7 @@ public struct LayerConfig: Sendable {
     /// Records `key` as understood when it is absent or holds `value`, the setting the kind
     /// implements; any other value stays unread, so it is reported and `run` refuses.
     public func acknowledge(_ key: String, ifEqualTo value: JSONValue) {
-        guard let stored = object[key], stored != value else {
-            keyLog.markRead([keyPrefix + key])
-            return
-        }
+        if object[key].map({ $0 == value }) ?? true { keyLog.markRead([keyPrefix + key]) }
     }
 
     /// Keys of this config and of every config made from it that no accessor asked for and

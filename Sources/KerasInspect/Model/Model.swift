@@ -129,6 +129,12 @@ public struct Layer: Sendable {
 }
 
 extension Layer {
+    /// A call keyword that changes the computation must be honoured by the layer kind, or the
+    /// call is refused: `use_causal_mask=True` ignored would give another answer without a word.
+    /// `false` and `null` are Keras' defaults for every such keyword (`training=None`,
+    /// `return_attention_scores=False`, …) and leave the inference computation as it is;
+    /// `mask` tensors are applied by the runner.
+    ///
     /// Why `run` cannot honour this call's keyword arguments (`is called with training=true,
     /// which kerasinspect does not implement`), or `nil` when it can.
     public func unimplementedKeyword(of node: Node) -> String? {

@@ -243,11 +243,6 @@ public final class ModelRunner: @unchecked Sendable {
         }
     }
 
-    /// A call keyword that changes the computation must be honoured by the layer kind, or the
-    /// call is refused: `use_causal_mask=True` ignored would give another answer without a word.
-    /// `false` and `null` are Keras' defaults for every such keyword (`training=None`,
-    /// `return_attention_scores=False`, …) and leave the inference computation as it is;
-    /// Keras 1/2's `mask` entries name masks the runtime carries on the tensors.
     /// A `mask=` tensor passed to a call replaces the mask its input carries, as in Keras: one
     /// flag per (batch, time) position, true where the value is non-zero.
     static func apply(_ mask: Tensor, to inputs: inout [Tensor], at target: Int, path: String) throws {
