@@ -58,6 +58,15 @@ public enum CLI {
         }
     }
 
+    /// The command-line tool's entry point: `run` with every model file parsed in a forked
+    /// child (`FileIsolation`), under the limits the environment sets.
+    public static func runIsolated(_ arguments: [String]) -> CommandResult {
+        switch FileIsolation.fromEnvironment() {
+        case .failure(let error): return .failure(error.message)
+        case .success(let isolation): return FileIsolation.$current.withValue(isolation) { run(arguments) }
+        }
+    }
+
     static let usage = """
         kerasinspect \(version): inspect Keras model files without Python
 

@@ -16,8 +16,13 @@ enum CommandSupport {
             return .failure("\(error)")
         }
         if parsed.has("help") { return CommandResult(exitCode: ExitCode.success, standardOutput: CLI.usage) }
+        return result { try body(parsed) }
+    }
+
+    /// Runs `body`; a usage error, or a `CommandResult` thrown as a failure, becomes its result.
+    static func result(of body: () throws -> CommandResult) -> CommandResult {
         do {
-            return try body(parsed)
+            return try body()
         } catch let error as UsageError {
             return .failure(error.message)
         } catch let result as CommandResult {
@@ -28,7 +33,7 @@ enum CommandSupport {
     }
 
     static func withModelFile(_ arguments: [String], spec: ArgumentSpec, allowExtraPositionals: Bool = false,
-                              _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
+                              _ body: @escaping (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
         var spec = spec
         spec.valueOptions["weights"] = .some(nil)
         spec.valueOptions["config"] = .some(nil)
@@ -36,25 +41,33 @@ enum CommandSupport {
             guard let path = parsed.positionals.first, allowExtraPositionals || parsed.positionals.count == 1 else {
                 throw UsageError(parsed.positionals.isEmpty ? "no file given (try --help)" : "give exactly one file")
             }
-            do {
-                let file: ModelFile
-                if let weights = parsed.value("weights") {
-                    file = try ModelFile.open(path, weights: weights)
-                } else if let config = parsed.value("config") {
-                    file = try ModelFile.open(config, weights: path)
-                } else {
-                    file = try ModelFile.open(path)
-                }
-                return try body(file, parsed)
-            } catch let error as KerasInspectError {
-                throw CommandResult.failure(error.inFile(path).description)
-            } catch let error as UsageError {
-                throw error
-            } catch let result as CommandResult {
-                throw result
-            } catch {
-                throw CommandResult.failure("\(path): \(error)")
+            let paths = [path] + [parsed.value("weights"), parsed.value("config")].compactMap { $0 }
+            return FileIsolation.current.run(reading: paths) { openAndRun(path, parsed, body) }
+        }
+    }
+
+    /// The isolated part of `withModelFile`: everything that reads the files, every failure
+    /// turned into the command's result.
+    private static func openAndRun(_ path: String, _ parsed: ParsedArguments,
+                                   _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
+        do {
+            let file: ModelFile
+            if let weights = parsed.value("weights") {
+                file = try ModelFile.open(path, weights: weights)
+            } else if let config = parsed.value("config") {
+                file = try ModelFile.open(config, weights: path)
+            } else {
+                file = try ModelFile.open(path)
             }
+            return try body(file, parsed)
+        } catch let error as KerasInspectError {
+            return .failure(error.inFile(path).description)
+        } catch let error as UsageError {
+            return .failure(error.message)
+        } catch let result as CommandResult {
+            return result
+        } catch {
+            return .failure("\(path): \(error)")
         }
     }
 

@@ -12,18 +12,25 @@ enum DiffCommand {
             let (oldPath, newPath) = (parsed.positionals[0], parsed.positionals[1])
             let atol = Double(try RunCommand.tolerance(parsed, "atol") ?? 1e-4)
             let rtol = Double(try RunCommand.tolerance(parsed, "rtol") ?? 1e-4)
-            let old = try CommandSupport.open(oldPath), new = try CommandSupport.open(newPath)
-            var diff = try ModelDiff.compare(old, new, atol: atol, rtol: rtol, compareValues: !parsed.has("no-values"))
-            if !parsed.values("input").isEmpty {
-                let inputs = try RunCommand.readInputs(parsed, model: old.model)
-                try diff.compareOutputs(old, new, inputs: inputs, atol: atol, rtol: rtol)
+            return FileIsolation.current.run(reading: [oldPath, newPath]) {
+                CommandSupport.result { try compare(oldPath, newPath, parsed, atol: atol, rtol: rtol) }
             }
-            let code = diff.isSame ? ExitCode.success : ExitCode.problemsFound
-            switch parsed.value("format") {
-            case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(diff, old: oldPath, new: newPath)) + "\n")
-            case "markdown": return CommandResult(exitCode: code, standardOutput: markdown(diff, old: oldPath, new: newPath))
-            default: return CommandResult(exitCode: code, standardOutput: text(diff, old: oldPath, new: newPath))
-            }
+        }
+    }
+
+    static func compare(_ oldPath: String, _ newPath: String, _ parsed: ParsedArguments,
+                        atol: Double, rtol: Double) throws -> CommandResult {
+        let old = try CommandSupport.open(oldPath), new = try CommandSupport.open(newPath)
+        var diff = try ModelDiff.compare(old, new, atol: atol, rtol: rtol, compareValues: !parsed.has("no-values"))
+        if !parsed.values("input").isEmpty {
+            let inputs = try RunCommand.readInputs(parsed, model: old.model)
+            try diff.compareOutputs(old, new, inputs: inputs, atol: atol, rtol: rtol)
+        }
+        let code = diff.isSame ? ExitCode.success : ExitCode.problemsFound
+        switch parsed.value("format") {
+        case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(diff, old: oldPath, new: newPath)) + "\n")
+        case "markdown": return CommandResult(exitCode: code, standardOutput: markdown(diff, old: oldPath, new: newPath))
+        default: return CommandResult(exitCode: code, standardOutput: text(diff, old: oldPath, new: newPath))
         }
     }
 

@@ -6,7 +6,7 @@ import KerasInspect
 /// reaches `--fail-on` (default medium), 1 when one does, 2 when a path cannot be read.
 enum ScanCommand {
     static let spec = ArgumentSpec(valueOptions: ["format": ["text", "json", "jsonl", "sarif"],
-                                                  "fail-on": ["low", "medium", "high", "critical"]],
+                                                  "fail-on": ["low", "medium", "high", "critical"], "jobs": nil],
                                    flags: [])
     static let modelSuffixes = [".h5", ".hdf5", ".keras", ".json"]
 
@@ -23,34 +23,26 @@ enum ScanCommand {
     static func scan(parsed: ParsedArguments) throws -> CommandResult {
         guard !parsed.positionals.isEmpty else { throw UsageError("scan needs at least one file or folder") }
         let threshold = ModelScanner.Severity(name: parsed.value("fail-on") ?? "medium") ?? .medium
-        var results: [Scanned] = []
-        var targets: [(path: String, files: [String]?)] = []
-        for path in parsed.positionals { targets.append((path, ModelFiles.collect(path, suffixes: modelSuffixes))) }
-        let total = targets.reduce(0) { $0 + ($1.files?.count ?? 0) }
+        let width = try jobs(parsed)
+        // Every path in the order given: a file or folder's model files, or nil when it is missing.
+        let targets = parsed.positionals.map { (path: $0, files: ModelFiles.collect($0, suffixes: modelSuffixes)) }
+        let files = targets.flatMap { $0.files ?? [] }
         // A progress line only where someone watches: a terminal on stderr, several files.
-        let progress = total > 1 && isatty(2) != 0
-        var done = 0
-        for (path, found) in targets {
-            guard let files = found else {
-                results.append(Scanned(path: path, error: "\(path): no such file or folder"))
+        let progress = files.count > 1 && isatty(2) != 0
+        // Each file in its own child when the tool runs isolated: a file that crashes the
+        // reader is one unreadable entry, and the other files are still scanned.
+        let jobs = files.map { file in IsolatedJob(paths: [file]) { encode(scanOne(file)) } }
+        var scanned = FileIsolation.current.runAll(jobs, width: width) { done in
+            if progress { writeProgress("\rscanning \(done)/\(files.count)") }
+        }.enumerated().map { decode($0.element, path: files[$0.offset]) }[...]
+        var results: [Scanned] = []
+        for target in targets {
+            guard let found = target.files else {
+                results.append(Scanned(path: target.path, error: "\(target.path): no such file or folder"))
                 continue
             }
-            for file in files {
-                if progress {
-                    done += 1
-                    writeProgress("\rscanning \(done)/\(total)")
-                }
-                // The container first: a hostile archive or HDF5 file is a finding even when
-                // kerasinspect then refuses to open the model inside.
-                let container = ModelScanner.scanContainer(path: file)
-                do {
-                    results.append(Scanned(path: file, findings: container + ModelScanner.scan(try ModelFile.open(file))))
-                } catch let error as KerasInspectError {
-                    results.append(Scanned(path: file, findings: container, error: error.inFile(file).description))
-                } catch {
-                    results.append(Scanned(path: file, findings: container, error: "\(file): \(error)"))
-                }
-            }
+            results += scanned.prefix(found.count)
+            scanned = scanned.dropFirst(found.count)
         }
         if progress { writeProgress("\r\u{1B}[K") }
         let failed = results.contains { $0.findings.contains { $0.severity >= threshold } }
@@ -60,13 +52,7 @@ enum ScanCommand {
         case "json": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(json(results)) + "\n")
         case "sarif": return CommandResult(exitCode: code, standardOutput: JSONWriter.string(sarif(results)) + "\n")
         case "jsonl":
-            let lines = results.map { result in
-                JSONWriter.string(.object(JSONObject([
-                    ("path", .string(result.path)), ("error", result.error.map(JSONValue.string) ?? .null),
-                    ("findings", .array(result.findings.map(findingJSON))),
-                ])), pretty: false) + "\n"
-            }
-            return CommandResult(exitCode: code, standardOutput: lines.joined())
+            return CommandResult(exitCode: code, standardOutput: results.map { JSONWriter.string(fileJSON($0), pretty: false) + "\n" }.joined())
         default:
             var lines: [String] = []
             var errors: [String] = []
@@ -85,6 +71,48 @@ enum ScanCommand {
         }
     }
 
+    static func jobs(_ parsed: ParsedArguments) throws -> Int {
+        guard let text = parsed.value("jobs") else { return 1 }
+        guard let count = Int(text), (1...256).contains(count) else {
+            throw UsageError("--jobs takes a whole number from 1 to 256, got '\(text)'")
+        }
+        return count
+    }
+
+    /// One file: the container first (a hostile archive or HDF5 file is a finding even when
+    /// kerasinspect then refuses to open the model inside), then the config tree.
+    static func scanOne(_ file: String) -> Scanned {
+        let container = ModelScanner.scanContainer(path: file)
+        do {
+            return Scanned(path: file, findings: container + ModelScanner.scan(try ModelFile.open(file)))
+        } catch let error as KerasInspectError {
+            return Scanned(path: file, findings: container, error: error.inFile(file).description)
+        } catch {
+            return Scanned(path: file, findings: container, error: "\(file): \(error)")
+        }
+    }
+
+    /// A scanned file as it crosses from the child that scanned it: one line of JSON.
+    static func encode(_ scanned: Scanned) -> CommandResult {
+        CommandResult(exitCode: ExitCode.success, standardOutput: JSONWriter.string(fileJSON(scanned), pretty: false))
+    }
+
+    static func decode(_ result: CommandResult, path: String) -> Scanned {
+        guard result.exitCode == ExitCode.success, let value = try? JSONParser.parse(result.standardOutput),
+              let findings = value["findings"]?.arrayValue else {
+            var message = result.standardError
+            if message.hasPrefix("kerasinspect: ") { message.removeFirst("kerasinspect: ".count) }
+            while message.hasSuffix("\n") { message.removeLast() }
+            return Scanned(path: path, error: message.isEmpty ? "\(path): the scan ended without a result" : message)
+        }
+        return Scanned(path: path, findings: findings.compactMap { finding in
+            guard let severity = finding["severity"]?.stringValue.flatMap(ModelScanner.Severity.init(name:)) else { return nil }
+            return ModelScanner.Finding(severity: severity, kind: finding["kind"]?.stringValue ?? "",
+                                        layer: finding["layer"]?.stringValue ?? "", location: finding["location"]?.stringValue ?? "",
+                                        message: finding["message"]?.stringValue ?? "")
+        }, error: value["error"]?.stringValue)
+    }
+
     /// Straight to file descriptor 2: the result's own stderr is printed only at the end.
     static func writeProgress(_ text: String) {
         let bytes = Array(text.utf8)
@@ -101,16 +129,16 @@ enum ScanCommand {
         ]))
     }
 
-    static func json(_ results: [Scanned]) -> JSONValue {
+    static func fileJSON(_ result: Scanned) -> JSONValue {
         .object(JSONObject([
-            ("files", .array(results.map { result in
-                .object(JSONObject([
-                    ("path", .string(result.path)),
-                    ("error", result.error.map(JSONValue.string) ?? .null),
-                    ("findings", .array(result.findings.map(findingJSON))),
-                ]))
-            })),
+            ("path", .string(result.path)),
+            ("error", result.error.map(JSONValue.string) ?? .null),
+            ("findings", .array(result.findings.map(findingJSON))),
         ]))
+    }
+
+    static func json(_ results: [Scanned]) -> JSONValue {
+        .object(JSONObject([("files", .array(results.map(fileJSON)))]))
     }
 
     /// What each finding kind means, as SARIF rules.

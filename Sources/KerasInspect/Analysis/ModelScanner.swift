@@ -25,6 +25,14 @@ public enum ModelScanner {
         /// Where in the layer's config (`config.kernel_initializer.module`).
         public var location: String
         public var message: String
+
+        public init(severity: Severity, kind: String, layer: String, location: String, message: String) {
+            self.severity = severity
+            self.kind = kind
+            self.layer = layer
+            self.location = location
+            self.message = message
+        }
     }
 
     /// Python packages whose classes a Keras file may name without risk of running foreign code.
