@@ -86,7 +86,8 @@ public enum CLI {
           kerasinspect check FILE --baseline LOCK     exit 1 with what drifted from a snapshot
           kerasinspect scan PATH...                   risky content (Lambda code, foreign modules,
                                                       external models, paths); never runs anything
-                                                      (--format text|json|sarif, --fail-on SEVERITY)
+                                                      (--format text|json|sarif, --fail-on SEVERITY,
+                                                      --jobs N files at once)
 
         Options:
           --weights FILE        take the weights from FILE (FILE is a save_weights .h5 or .weights.h5)
@@ -108,6 +109,11 @@ public enum CLI {
           --theano-kernels      run: flip convolution kernels (a Keras 1 model trained with Theano)
           --help                show this help
           --version             show the version
+
+        Every file is parsed in a child process: a crash or hang inside libhdf5 on a damaged
+        file is one error line. KERASINSPECT_TIMEOUT (seconds, default 600) and
+        KERASINSPECT_ADDRESS_SPACE (bytes, default 6G) set its limits; KERASINSPECT_IN_PROCESS=1
+        parses in process (for a debugger).
 
         Exit codes: 0 success; 1 verify found problems, or run's outputs differ from the
         reference; 2 the file could not be read or run, or the command line is wrong.
