@@ -20,15 +20,18 @@ enum CommandSupport {
     }
 
     /// Runs `body`; a usage error, or a `CommandResult` thrown as a failure, becomes its result.
-    static func result(of body: () throws -> CommandResult) -> CommandResult {
+    /// Other errors become one failure line, naming `path` when the body read that file.
+    static func result(naming path: String? = nil, of body: () throws -> CommandResult) -> CommandResult {
         do {
             return try body()
         } catch let error as UsageError {
             return .failure(error.message)
         } catch let result as CommandResult {
             return result
+        } catch let error as KerasInspectError {
+            return .failure(path.map { error.inFile($0).description } ?? "\(error)")
         } catch {
-            return .failure("\(error)")
+            return .failure(path.map { "\($0): \(error)" } ?? "\(error)")
         }
     }
 
@@ -50,7 +53,7 @@ enum CommandSupport {
     /// turned into the command's result.
     private static func openAndRun(_ path: String, _ parsed: ParsedArguments,
                                    _ body: (ModelFile, ParsedArguments) throws -> CommandResult) -> CommandResult {
-        do {
+        result(naming: path) {
             let file: ModelFile
             if let weights = parsed.value("weights") {
                 file = try ModelFile.open(path, weights: weights)
@@ -60,14 +63,6 @@ enum CommandSupport {
                 file = try ModelFile.open(path)
             }
             return try body(file, parsed)
-        } catch let error as KerasInspectError {
-            return .failure(error.inFile(path).description)
-        } catch let error as UsageError {
-            return .failure(error.message)
-        } catch let result as CommandResult {
-            return result
-        } catch {
-            return .failure("\(path): \(error)")
         }
     }
 

@@ -215,7 +215,7 @@ struct ChildPool {
         let timeout = nearest.map { Int32(max(0, min(60_000, ($0 - now()) * 1000 + 1))) } ?? 60_000
         if !descriptors.isEmpty {
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
-            if ready < 0 && errno != EINTR { return failAll(jobs, "poll failed: \(String(cString: strerror(errno)))") }
+            if ready < 0 && errno != EINTR { return failAll("poll failed: \(String(cString: strerror(errno)))") }
         }
         var ended: [(Int, CommandResult)] = []
         var stillRunning: [Child] = []
@@ -227,11 +227,7 @@ struct ChildPool {
             if child.output < 0 && child.errors < 0 {
                 ended.append((child.index, reap(child, paths: jobs[child.index].paths)))
             } else if let deadline = child.deadline, now() >= deadline {
-                kill(child.pid, SIGKILL)
-                if child.output >= 0 { close(child.output) }
-                if child.errors >= 0 { close(child.errors) }
-                var status: Int32 = 0
-                waitpid(child.pid, &status, 0)
+                stop(child)
                 let seconds = limits.timeoutSeconds ?? 0
                 ended.append((child.index, .failure("\(Self.subject(jobs[child.index].paths)): gave up after \(seconds) s without an answer "
                                                     + "(the reader is stuck: the file is probably damaged); KERASINSPECT_TIMEOUT sets the limit")))
@@ -243,13 +239,23 @@ struct ChildPool {
         return ended
     }
 
-    func failAll(_ jobs: [IsolatedJob], _ message: String) -> [(Int, CommandResult)] {
-        running.map { child in
-            kill(child.pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(child.pid, &status, 0)
-            return (child.index, .failure(message))
+    /// Ends every running child with `message` as its result; none is left to reap later.
+    mutating func failAll(_ message: String) -> [(Int, CommandResult)] {
+        let failed = running.map { child in
+            stop(child)
+            return (child.index, CommandResult.failure(message))
         }
+        running = []
+        return failed
+    }
+
+    /// Kills a child that has not finished, closes its pipes and reaps it.
+    func stop(_ child: Child) {
+        kill(child.pid, SIGKILL)
+        if child.output >= 0 { close(child.output) }
+        if child.errors >= 0 { close(child.errors) }
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
     }
 
     /// One read; at end of file the descriptor is closed and set to -1.

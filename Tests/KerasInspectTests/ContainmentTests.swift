@@ -14,23 +14,8 @@ import Testing
     }
 
     private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = EndToEndTests.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Both pipes drained at once, so neither side blocks on a full pipe.
-        nonisolated(unsafe) var errors = Data()
-        let reader = Thread { errors = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-                       stderr: String(decoding: errors, as: UTF8.self))
+        let result = try EndToEndTests.runBinary(arguments, environment: environment)
+        return Outcome(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     static func crash(_ name: String) -> String { FixturePaths.fixtures.appendingPathComponent("crash/\(name)").path }
