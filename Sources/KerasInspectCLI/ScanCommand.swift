@@ -161,12 +161,30 @@ enum ScanCommand {
         ("unreadable", "The file could not be read as a Keras model."),
     ]
 
+    /// A file path as the URI reference SARIF's `artifactLocation.uri` must be: RFC 3986
+    /// unreserved characters and `/` kept, every other UTF-8 byte percent-encoded (a space,
+    /// `%`, `#` or `:` in a path would otherwise make an invalid or different reference).
+    static func uriReference(_ path: String) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            let kept = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E || byte == 0x2F
+            if kept {
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let digits = Array("0123456789ABCDEF")
+                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+            }
+        }
+        return encoded
+    }
+
     /// SARIF 2.1.0: one run, our rules, one result per finding (and per unreadable file).
     static func sarif(_ results: [Scanned]) -> JSONValue {
         let level = { (severity: ModelScanner.Severity) in severity >= .high ? "error" : severity == .medium ? "warning" : "note" }
         let location = { (path: String) -> JSONValue in
             .array([.object(JSONObject([("physicalLocation", .object(JSONObject([
-                ("artifactLocation", .object(JSONObject([("uri", .string(path))]))),
+                ("artifactLocation", .object(JSONObject([("uri", .string(uriReference(path)))]))),
             ])))]))])
         }
         var sarifResults: [JSONValue] = []

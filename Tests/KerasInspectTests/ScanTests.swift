@@ -83,4 +83,48 @@ struct ScanTests {
             #expect(item["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.stringValue != nil)
         }
     }
+
+    static func sarifSchema() throws -> JSONSchemaValidator {
+        let url = FixturePaths.fixtures.appendingPathComponent("schemas/sarif-2.1.0-emitted.schema.json")
+        return JSONSchemaValidator(root: try JSONParser.parse([UInt8](Data(contentsOf: url))))
+    }
+
+    /// The whole SARIF log, for the fixture folder and for a path that needs percent-encoding,
+    /// against the SARIF 2.1.0 schema kept in fixtures/schemas.
+    @Test func sarifValidatesAgainstTheSchema() throws {
+        let schema = try Self.sarifSchema()
+        let folderLog = try JSONParser.parse(CLI.run(["scan", Self.folder.path, "--format", "sarif"]).standardOutput)
+        #expect(schema.violations(of: folderLog) == [])
+
+        let odd = FileManager.default.temporaryDirectory.appendingPathComponent("kerasinspect sarif %#: ü \(getpid())")
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: odd) }
+        let copy = odd.appendingPathComponent("lambda x.keras3.h5")
+        try FileManager.default.copyItem(at: Self.folder.appendingPathComponent("lambda.keras3.h5"), to: copy)
+        let oddLog = try JSONParser.parse(CLI.run(["scan", odd.path, "--format", "sarif"]).standardOutput)
+        #expect(schema.violations(of: oddLog) == [])
+        let uri = oddLog["runs"]?.arrayValue?.first?["results"]?.arrayValue?.first?["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.stringValue
+        #expect(uri?.hasSuffix("kerasinspect%20sarif%20%25%23%3A%20%C3%BC%20\(getpid())/lambda%20x.keras3.h5") == true, "\(uri ?? "none")")
+    }
+
+    /// The validator finds what breaks the schema, so a clean result above means something.
+    @Test func sarifSchemaRejectsWhatTheStandardForbids() throws {
+        let schema = try Self.sarifSchema()
+        let valid = try JSONParser.parse(CLI.run(["scan", Self.folder.path, "--format", "sarif"]).standardOutput)
+        func broken(_ text: String) throws -> [String] {
+            schema.violations(of: try JSONParser.parse(text))
+        }
+        #expect(try broken(#"{"runs": []}"#) == ["$: missing required 'version'"])
+        #expect(try broken(#"{"version": "2.0.0", "runs": []}"#).count == 1)
+        #expect(try broken(#"{"version": "2.1.0", "runs": [], "extra": 1}"#) == ["$: property 'extra' is not allowed"])
+        #expect(try broken(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]}"#) == ["$.runs[0].tool.driver: missing required 'name'"])
+        #expect(try broken(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "k"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]}"#).count == 1)
+        #expect(try broken(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "k"}}, "results": [{"message": {}}]}]}"#) == ["$.runs[0].results[0].message: matches none of 2 alternatives"])
+        #expect(try broken(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "k"}}, "results": [{"message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a b.h5"}}}]}]}]}"#)
+                == ["$.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri: 'a b.h5' is not a URI reference"])
+        #expect(try broken(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "k", "informationUri": "relative/path"}}}]}"#).count == 1)
+        #expect(valid["runs"]?.arrayValue?.first?["results"]?.arrayValue?.isEmpty == false)
+        let unknownKeyword = JSONSchemaValidator(root: try JSONParser.parse(#"{"maxLength": 3}"#))
+        #expect(unknownKeyword.violations(of: .string("x")) == ["$: schema keyword 'maxLength' is not implemented by the validator"])
+    }
 }
